@@ -1,0 +1,136 @@
+"""The workshop checks itself: every suite must be able to fail.
+
+For each reference step j, run every step suite against steps/j (pytest --app)
+and read which suites passed. The rule, for every suite k:
+
+* suite k FAILS on step k-1  (it tests something step k adds), and
+* suite k PASSES on every step from k to the last (a later step never breaks
+  an earlier step's contract).
+
+Then two checks of the --steps-dir mechanism on copies of steps/: an exact
+copy passes every suite, and a copy with one typical learner mistake (MISTAKES
+below) fails that step's suite.
+
+Prints the matrix (suite x step); --markdown FILE also writes it as a table for
+the docs. Exits 1 when a rule is broken anywhere.
+
+    python scripts/self_check.py [--markdown FILE]
+"""
+
+import argparse
+import shutil
+import subprocess
+import sys
+import tempfile
+import xml.etree.ElementTree as ET
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+STEPS = sorted(path for path in (REPO / "steps").iterdir() if path.is_dir() and path.name[:2].isdigit())
+SUITES = sorted((REPO / "tests").glob("test_[0-9][0-9]_*.py"))
+
+# Typical learner mistakes: (step folder, file, text, replaced by, what goes wrong).
+# The copy of steps/ with that one change must fail that step's suite.
+MISTAKES = [
+    ("03-get-bookmark", "main.py",
+     'raise HTTPException(status_code=404, detail="Bookmark not found")', "return None",
+     "an unknown id answers 200 null"),
+    ("04-create-bookmark", "main.py", "status_code=201", "status_code=200",
+     "POST answers 200 instead of 201"),
+    ("04-create-bookmark", "main.py", "url: HttpUrl\n", "url: str\n",
+     "a javascript: URL is accepted"),
+    ("05-update-bookmark", "main.py",
+     "find_bookmark(bookmark_id)  # 404 for an unknown id: PUT never creates", "pass",
+     "PUT creates a missing bookmark"),
+    ("05-update-bookmark", "main.py", "exclude_none=True", "",
+     "PATCH wipes the fields it was not sent"),
+    ("06-delete-bookmark", "main.py", "del bookmarks[bookmark_id]", "pass",
+     "DELETE does not delete"),
+    ("06-delete-bookmark", "main.py", "next(bookmark_ids)", "len(bookmarks) + 1",
+     "ids are reused after a delete"),
+]
+
+
+def number(path: Path) -> int:
+    return int(path.name.removeprefix("test_")[:2])
+
+
+def pytest(*args: str) -> int:
+    """Run pytest quietly in the repository; answer its exit code."""
+    command = [sys.executable, "-m", "pytest", *args, "-q", "-p", "no:cacheprovider"]
+    return subprocess.run(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
+
+
+def check_a_copy(mistake=None) -> str | None:
+    """Run the suites against a copy of steps/, with one mistake made in it or none.
+    Answers a problem, or None when the copy fared as it should."""
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = Path(tmp) / "steps"
+        shutil.copytree(REPO / "steps", copy)
+        if mistake is None:
+            code = pytest(*map(str, SUITES), "--steps-dir", str(copy))
+            return None if code == 0 else f"an exact copy of steps/ fails with --steps-dir (exit {code})"
+        step, file, text, replacement, what = mistake
+        source = copy / step / file
+        assert text in source.read_text(), f"MISTAKES is stale: {text!r} is not in {step}/{file}"
+        source.write_text(source.read_text().replace(text, replacement))
+        suite = next(suite for suite in SUITES if suite.name[5:7] == step[:2])
+        code = pytest(str(suite), "--steps-dir", str(copy))
+        return None if code == 1 else f"{suite.name} does not fail when {what} (exit {code})"
+
+
+def run_all_suites_against(step: Path) -> dict[str, bool]:
+    """Run every suite against one step folder; answer {suite file name: passed?}."""
+    with tempfile.TemporaryDirectory() as tmp:
+        report = Path(tmp) / "report.xml"
+        pytest(*map(str, SUITES), "--app", str(step), f"--junitxml={report}")
+        passed = {suite.stem: True for suite in SUITES}
+        for case in ET.parse(report).iter("testcase"):
+            suite = case.get("classname", "").split(".")[-1]
+            if case.find("failure") is not None or case.find("error") is not None:
+                passed[suite] = False
+        return passed
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--markdown", type=Path, help="also write the matrix as a Markdown table")
+    args = parser.parse_args()
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = dict(zip(STEPS, pool.map(run_all_suites_against, STEPS)))
+        copies = list(pool.map(check_a_copy, [None, *MISTAKES]))
+
+    problems = [problem for problem in copies if problem]
+    rows = []
+    for suite in SUITES:
+        k = number(suite)
+        cells = []
+        for step in STEPS:
+            j = number(Path("test_" + step.name))
+            passed = results[step][suite.stem]
+            expected = True if j >= k else False if j == k - 1 else None
+            if expected is not None and passed != expected:
+                problems.append(f"{suite.name} should {'pass' if expected else 'fail'} on {step.name}")
+            mark = "pass" if passed else "fail"
+            cells.append(mark if expected is None or passed == expected else f"**{mark}** (wrong)")
+        rows.append((suite.stem, cells))
+
+    header = ["suite \\ step", *(step.name[:2] for step in STEPS)]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join([f"`{name}`", *cells]) + " |" for name, cells in rows]
+    table = "\n".join(lines) + "\n"
+    print(table)
+    if args.markdown:
+        args.markdown.write_text(table)
+
+    for problem in problems:
+        print("SELF-CHECK FAILED:", problem)
+    print(f"self-check: {len(SUITES)} suites x {len(STEPS)} steps, "
+          f"{len(MISTAKES)} learner mistakes, {len(problems)} problems")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

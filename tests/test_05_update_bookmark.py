@@ -1,0 +1,105 @@
+"""Step 05: PUT replaces a whole bookmark, PATCH changes only the fields sent; both 404 on an unknown id."""
+
+import pytest
+
+from workshop_checks import (
+    ONE_BOOKMARK,
+    NEW_BOOKMARK,
+    create_bookmark,
+    expect_json,
+    expect_not_found,
+    expect_status,
+    expect_validation_error,
+    list_bookmarks,
+    openapi_operation,
+    unknown_id,
+)
+
+REPLACEMENT = {"url": "https://example.com/replaced", "title": "Replaced"}
+
+
+def read_back(client, bookmark_id: int) -> dict:
+    response = client.get(f"/bookmarks/{bookmark_id}")
+    expect_status(response, 200)
+    return expect_json(response)
+
+
+def test_put_replaces_the_whole_bookmark(client):
+    created = create_bookmark(client, description="This description goes away")
+    response = client.put(f"/bookmarks/{created['id']}", json=REPLACEMENT)
+    expect_status(response, 200)
+    replaced = expect_json(response)
+    assert replaced["id"] == created["id"], "PUT must keep the bookmark's id"
+    assert replaced["url"] == REPLACEMENT["url"] and replaced["title"] == REPLACEMENT["title"]
+    assert not replaced.get("description"), (
+        "PUT replaces the whole bookmark: a description left out of the body is gone, not kept"
+    )
+    assert read_back(client, created["id"]) == replaced, "GET should answer the replaced bookmark"
+
+
+def test_put_on_an_unknown_id_answers_404_and_creates_nothing(client):
+    missing = unknown_id(client)
+    count_before = len(list_bookmarks(client))
+    expect_not_found(client.put(f"/bookmarks/{missing}", json=REPLACEMENT))
+    expect_status(client.get(f"/bookmarks/{missing}"), 404)
+    assert len(list_bookmarks(client)) == count_before, "PUT on an unknown id must not create a bookmark"
+
+
+def test_put_keeps_the_id_from_the_path(client):
+    created = create_bookmark(client)
+    response = client.put(f"/bookmarks/{created['id']}", json={**REPLACEMENT, "id": created["id"] + 500})
+    if response.status_code == 200:
+        assert expect_json(response)["id"] == created["id"], "the id comes from the path, not from the body"
+    else:
+        expect_status(response, 422)
+
+
+@pytest.mark.parametrize("field", ["url", "title"])
+def test_put_needs_every_required_field(client, field):
+    created = create_bookmark(client)
+    sent = {key: value for key, value in NEW_BOOKMARK.items() if key != field}
+    expect_validation_error(client.put(f"/bookmarks/{created['id']}", json=sent), field)
+
+
+def test_put_checks_the_url_like_post(client):
+    created = create_bookmark(client)
+    response = client.put(f"/bookmarks/{created['id']}", json={**REPLACEMENT, "url": "javascript:alert(1)"})
+    expect_validation_error(response, "url")
+    assert read_back(client, created["id"]) == created, "a rejected PUT must leave the bookmark as it was"
+
+
+def test_patch_changes_only_the_fields_sent(client):
+    created = create_bookmark(client)
+    response = client.patch(f"/bookmarks/{created['id']}", json={"title": "Only the title changes"})
+    expect_status(response, 200)
+    patched = expect_json(response)
+    assert patched == {**created, "title": "Only the title changes"}, (
+        f"PATCH should change the title and keep every other field; got {patched!r}"
+    )
+    assert read_back(client, created["id"]) == patched, "GET should answer the patched bookmark"
+
+
+def test_patch_with_an_empty_body_changes_nothing(client):
+    created = create_bookmark(client)
+    response = client.patch(f"/bookmarks/{created['id']}", json={})
+    expect_status(response, 200)
+    assert expect_json(response) == created, "PATCH with {} should leave the bookmark as it was"
+
+
+def test_patch_on_an_unknown_id_answers_404(client):
+    expect_not_found(client.patch(f"/bookmarks/{unknown_id(client)}", json={"title": "Nobody"}))
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [("url", "javascript:alert(1)"), ("title", ""), ("title", "t" * 10_000)],
+)
+def test_patch_checks_the_fields_it_is_sent(client, field, value):
+    created = create_bookmark(client)
+    expect_validation_error(client.patch(f"/bookmarks/{created['id']}", json={field: value}), field)
+    assert read_back(client, created["id"]) == created, "a rejected PATCH must leave the bookmark as it was"
+
+
+@pytest.mark.parametrize("method", ["PUT", "PATCH"])
+def test_openapi_lists_put_and_patch(client, method):
+    openapi_operation(client, method, ONE_BOOKMARK)
