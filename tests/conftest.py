@@ -14,10 +14,23 @@ Each test gets a fresh import of the folder's ``main.py``, so the in-memory
 store of one test never leaks into the next, and a ``TestClient`` for its
 ``app``. A folder that is missing, whose ``main.py`` does not import, or that
 has no ``app``, fails that step's tests with a message saying so.
+
+A test module that is not a step suite (an exercise's suite, say) names its
+default folder itself: ``REFERENCE = "exercises/02-search"``, relative to the
+repository; ``--app`` still overrides it. With ``--steps-dir`` only the step
+suites run: the workshop's checks of itself (docs, exercises) are about this
+repository, not about a learner's copy.
+
+Browser tests use pytest-playwright's ``page``/``browser`` fixtures; the browser
+is the system Chromium (``CHROMIUM_PATH``, else ``chromium`` on the PATH), else
+Playwright's own where it is installed, else the tests skip with a hint (and
+fail under ``CI=true``).
 """
 
 import importlib.util
+import os
 import re
+import shutil
 import sys
 from itertools import count
 from pathlib import Path
@@ -25,7 +38,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-REFERENCE_STEPS = Path(__file__).resolve().parent.parent / "steps"
+REPOSITORY = Path(__file__).resolve().parent.parent
+REFERENCE_STEPS = REPOSITORY / "steps"
 SUITE_NAME = re.compile(r"test_(\d\d)_\w+")
 
 _module_names = count(1)
@@ -50,6 +64,18 @@ def pytest_addoption(parser):
 def pytest_configure(config):
     if config.getoption("--steps-dir") and config.getoption("--app"):
         raise pytest.UsageError("use either --steps-dir or --app, not both")
+
+
+def pytest_collection_modifyitems(config, items):
+    """With --steps-dir, run the step suites only (tests/test_NN_*.py)."""
+    if config.getoption("--steps-dir") is None:
+        return
+    def is_step_suite(item):
+        return item.path.parent == REPOSITORY / "tests" and SUITE_NAME.fullmatch(item.path.stem)
+    deselected = [item for item in items if not is_step_suite(item)]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = [item for item in items if is_step_suite(item)]
 
 
 def step_number(suite_path: Path) -> str:
@@ -108,6 +134,9 @@ def step_dir(request) -> Path:
         if not app_dir.is_dir():
             pytest.fail(f"--app {app_dir}: there is no such folder", pytrace=False)
         return app_dir
+    reference = getattr(request.module, "REFERENCE", None)
+    if reference is not None:
+        return REPOSITORY / reference
     steps_dir = request.config.getoption("--steps-dir") or REFERENCE_STEPS
     return find_step_folder(steps_dir, step_number(request.path))
 
@@ -123,3 +152,24 @@ def client(app):
     """A TestClient that sends requests to the app without a real server."""
     with TestClient(app) as test_client:
         yield test_client
+
+
+# --- Browser tests -----------------------------------------------------------
+
+BROWSER_HINT = (
+    "no Chromium to run the browser tests: install it (Debian/Ubuntu: "
+    "`sudo apt-get install chromium`) or set CHROMIUM_PATH to a Chrome or Chromium binary"
+)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args, playwright):
+    """Launch the system Chromium (playwright install cannot download a browser here)."""
+    system = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or shutil.which("chromium-browser")
+    if system and Path(system).is_file():
+        return {**browser_type_launch_args, "executable_path": system}
+    if Path(playwright.chromium.executable_path).is_file():
+        return browser_type_launch_args  # Playwright's own Chromium
+    if os.environ.get("CI"):
+        pytest.fail(BROWSER_HINT, pytrace=False)
+    pytest.skip(BROWSER_HINT)
