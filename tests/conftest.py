@@ -10,6 +10,8 @@ Where that folder is looked up:
 * ``--app DIR``: ``DIR`` itself is the folder, for every chosen suite
   (a learner who keeps one app and grows it step by step).
 
+(The two options are declared in ``workshop_options.py``: see why there.)
+
 Each test gets a fresh import of the folder's ``main.py``, so the in-memory
 store of one test never leaks into the next, and a ``TestClient`` for its
 ``app``. A folder that is missing, whose ``main.py`` does not import, or that
@@ -43,27 +45,6 @@ REFERENCE_STEPS = REPOSITORY / "steps"
 SUITE_NAME = re.compile(r"test_(\d\d)_\w+")
 
 _module_names = count(1)
-
-
-def pytest_addoption(parser):
-    group = parser.getgroup("workshop", "Bookmark Manager workshop")
-    group.addoption(
-        "--steps-dir",
-        type=Path,
-        metavar="DIR",
-        help="run each suite against DIR/NN-*/ instead of the reference steps/",
-    )
-    group.addoption(
-        "--app",
-        type=Path,
-        metavar="DIR",
-        help="run the chosen suites against the one folder DIR that holds main.py",
-    )
-
-
-def pytest_configure(config):
-    if config.getoption("--steps-dir") and config.getoption("--app"):
-        raise pytest.UsageError("use either --steps-dir or --app, not both")
 
 
 def pytest_collection_modifyitems(config, items):
