@@ -10,7 +10,7 @@ Where that folder is looked up:
 * ``--app DIR``: ``DIR`` itself is the folder, for every chosen suite
   (a learner who keeps one app and grows it step by step).
 
-(The two options are declared in ``workshop_options.py``: see why there.)
+(The two options are declared in ``workshop_plugin.py``: see why there.)
 
 Each test gets a fresh import of the folder's ``main.py``, so the in-memory
 store of one test never leaks into the next, and a ``TestClient`` for its
@@ -120,6 +120,19 @@ def step_dir(request) -> Path:
         return REPOSITORY / reference
     steps_dir = request.config.getoption("--steps-dir") or REFERENCE_STEPS
     return find_step_folder(steps_dir, step_number(request.path))
+
+
+@pytest.fixture(autouse=True)
+def _skip_replaced_behaviour(request):
+    """A test marked until_step(N) shows what step N takes away (08's CORS block,
+    which 09 removes): it is skipped against a folder numbered N or later."""
+    marker = request.node.get_closest_marker("until_step")
+    if marker is None:
+        return
+    folder = request.getfixturevalue("step_dir")
+    number = folder.name[:2]
+    if number.isdigit() and int(number) >= marker.args[0]:
+        pytest.skip(f"step {number} replaces this behaviour (it belongs to the steps before {marker.args[0]:02d})")
 
 
 @pytest.fixture

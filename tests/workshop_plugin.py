@@ -1,4 +1,4 @@
-"""The command-line options of the harness in conftest.py.
+"""The workshop's pytest plugin: the command-line options of the harness in conftest.py.
 
 They live here, in a plugin installed with the workshop (``-e .`` in
 requirements.txt, see pyproject.toml), and not in conftest.py: pytest reads the
