@@ -1,0 +1,290 @@
+"""mkdocs hook: the curl examples of a step page, from one file that a test also runs.
+
+On a page ``docs/steps/NN-slug.md``, the line ``<!-- curl-examples -->`` becomes
+the examples of ``docs/examples/NN-slug.console``: each one a short text, the
+command in three tabs (Linux/macOS, Windows PowerShell, Windows cmd) and the
+answer. ``tests/test_docs_examples.py`` sends every command, in order, to that
+step's app and checks that it answers what the page shows; so an example on
+the site is one that works when a learner types it.
+
+The file format, one example after another::
+
+    # What this example shows (Markdown, one or more lines).
+    $ curl -i -X POST http://127.0.0.1:8000/bookmarks \\
+        -H "Content-Type: application/json" \\
+        -d '{"url": "https://example.com/", "title": "Example"}'
+    HTTP/1.1 201 Created
+    content-type: application/json
+
+    {"url":"https://example.com/","title":"Example","description":"","id":3}
+
+* ``# `` lines: the description; ``$ `` starts the command, a line ending in
+  ``\\`` continues it; every line after it, up to the next ``# `` line, is
+  the answer, exactly as curl prints it.
+* curl options understood: ``-i`` (then the answer starts with the status line
+  and the headers worth showing, a blank line, then the body), ``-X METHOD``,
+  ``-H "Name: value"``, ``-d 'body'`` (one line). Nothing else, so that the
+  test knows exactly what the learner sends.
+* Show no header that changes from one run to the next (date) or that only a
+  real server adds (server).
+
+Windows: PowerShell 5.1 strips the double quotes inside an argument it passes
+to a program, so a JSON body given with ``-d`` arrives broken. The PowerShell
+tab therefore pipes the body into ``curl.exe ... --data-binary "@-"`` (stdin),
+which every PowerShell passes through untouched; ``curl.exe``, because in
+PowerShell 5.1 ``curl`` is an alias of Invoke-WebRequest. cmd has no single
+quotes: the body goes in double quotes with ``\\"`` inside.
+"""
+
+import re
+import shlex
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mkdocs.exceptions import PluginError
+
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLES = REPO / "docs" / "examples"
+MARKER = "<!-- curl-examples -->"
+STEP_PAGE = re.compile(r"steps/(\d\d-[a-z0-9-]+)\.md")
+BASE_URL = "http://127.0.0.1:8000"
+# Headers a page must not show: they differ on every run, or only uvicorn sends them.
+VOLATILE_HEADERS = {"date", "server"}
+
+
+class ExampleError(ValueError):
+    """An examples file that the page or the test could not use as it is."""
+
+
+@dataclass
+class Example:
+    description: str
+    command: str  # as written after "$ ", continuation lines included
+    line: int  # where the command starts in the file, for messages
+    method: str = "GET"
+    url: str = ""
+    headers: dict[str, str] = field(default_factory=dict)
+    body: str | None = None
+    include: bool = False  # -i: the answer shows the status line and headers
+    answer_status: str | None = None  # "HTTP/1.1 201 Created"
+    answer_headers: dict[str, str] = field(default_factory=dict)
+    answer_body: str = ""
+    explicit_method: bool = False  # -X was given
+    implicit_content_type: bool = False  # -d without -H "Content-Type: ...": curl sends a form
+
+    @property
+    def path(self) -> str:
+        return self.url.removeprefix(BASE_URL) or "/"
+
+    @property
+    def status_code(self) -> int | None:
+        return int(self.answer_status.split()[1]) if self.answer_status else None
+
+
+def parse_command(example: Example, where: str) -> None:
+    """Read curl's options into the example's request fields."""
+    try:
+        tokens = shlex.split(example.command)
+    except ValueError as error:
+        raise ExampleError(f"{where}: cannot read the command: {error}") from None
+    if not tokens or tokens[0] != "curl":
+        raise ExampleError(f"{where}: a command must start with `curl`")
+    rest = iter(tokens[1:])
+    for token in rest:
+        if token == "-i":
+            example.include = True
+        elif token in ("-X", "-H", "-d"):
+            value = next(rest, None)
+            if value is None:
+                raise ExampleError(f"{where}: {token} needs a value")
+            if token == "-X":
+                example.method, example.explicit_method = value, True
+            elif token == "-H":
+                name, sep, header_value = value.partition(":")
+                if not sep:
+                    raise ExampleError(f"{where}: -H {value!r} is not 'Name: value'")
+                example.headers[name.strip()] = header_value.strip()
+            else:
+                if example.body is not None:
+                    raise ExampleError(f"{where}: give -d once")
+                if "\n" in value:
+                    raise ExampleError(f"{where}: write the -d body on one line")
+                example.body = value
+        elif token.startswith("-"):
+            raise ExampleError(f"{where}: the option {token} is not one the examples use (-i, -X, -H, -d)")
+        elif example.url:
+            raise ExampleError(f"{where}: more than one URL")
+        else:
+            example.url = token
+    if not example.url.startswith(BASE_URL + "/") and example.url != BASE_URL:
+        raise ExampleError(f"{where}: the URL must start with {BASE_URL}/ (the step's app)")
+    if example.body is not None:
+        if not example.explicit_method:
+            example.method = "POST"  # what curl does with -d
+        if not any(name.lower() == "content-type" for name in example.headers):
+            # curl's default for -d: the body is sent as a form, not as JSON.
+            example.headers["Content-Type"] = "application/x-www-form-urlencoded"
+            example.implicit_content_type = True
+
+
+def parse_answer(example: Example, lines: list[str], where: str) -> None:
+    while lines and not lines[-1].strip():
+        lines.pop()
+    if example.include:
+        if not lines or not re.fullmatch(r"HTTP/1\.1 \d{3} [A-Za-z -]+", lines[0]):
+            raise ExampleError(f"{where}: with -i, the answer starts with a status line like 'HTTP/1.1 200 OK'")
+        example.answer_status = lines[0]
+        index = 1
+        while index < len(lines) and lines[index].strip():
+            name, sep, value = lines[index].partition(":")
+            if not sep:
+                raise ExampleError(f"{where}: {lines[index]!r} is not a header line 'name: value'")
+            if name.strip().lower() in VOLATILE_HEADERS:
+                raise ExampleError(f"{where}: do not show the {name.strip()} header: it is not the same on every run")
+            example.answer_headers[name.strip()] = value.strip()
+            index += 1
+        lines = lines[index + 1:]
+    example.answer_body = "\n".join(lines)
+
+
+def parse_examples(path: Path) -> list[Example]:
+    """The examples of one file, in order; ExampleError says where a file is wrong."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    examples: list[Example] = []
+    index = 0
+    while index < len(lines):
+        if not lines[index].strip():
+            index += 1
+            continue
+        start = index + 1
+        description = []
+        while index < len(lines) and (lines[index].startswith("# ") or lines[index] == "#"):
+            description.append(lines[index][2:])
+            index += 1
+        if not description:
+            raise ExampleError(f"{path.name}, line {start}: an example starts with '# ' lines saying what it shows")
+        if index >= len(lines) or not lines[index].startswith("$ "):
+            raise ExampleError(f"{path.name}, line {index + 1}: expected the command, a line '$ curl ...'")
+        command_line = index + 1
+        command = [lines[index][2:].rstrip()]
+        index += 1
+        while command[-1].endswith("\\"):
+            if index >= len(lines):
+                raise ExampleError(f"{path.name}, line {index}: the command ends with \\ but the file ends")
+            command[-1] = command[-1][:-1].rstrip()
+            command.append(lines[index].strip())
+            index += 1
+        answer = []
+        while index < len(lines) and not lines[index].startswith("# "):
+            answer.append(lines[index])
+            index += 1
+        where = f"{path.name}, line {command_line}"
+        example = Example(description="\n".join(description).strip(), command="\n".join(command), line=command_line)
+        parse_command(example, where)
+        parse_answer(example, answer, where)
+        examples.append(example)
+    if not examples:
+        raise ExampleError(f"{path.name} holds no example")
+    return examples
+
+
+# --- Rendering ---------------------------------------------------------------
+
+POWERSHELL_BARE = re.compile(r"[A-Za-z0-9:/._=-]+")
+CMD_BARE = re.compile(r"[A-Za-z0-9:/._=?-]+")
+
+
+def windows_arguments(example: Example, bare: re.Pattern, where: str) -> list[str]:
+    """The arguments except the body, quoted for a Windows shell."""
+    arguments = ["-i"] if example.include else []
+    if example.explicit_method:
+        arguments += ["-X", example.method]
+    arguments.append(example.url)
+    for name, value in example.headers.items():
+        if example.implicit_content_type and name == "Content-Type":
+            continue
+        arguments += ["-H", f"{name}: {value}"]
+    quoted = []
+    for argument in arguments:
+        if bare.fullmatch(argument):
+            quoted.append(argument)
+        elif re.search(r'["`$%]', argument):
+            raise ExampleError(f"{where}: {argument!r} cannot be written safely for Windows")
+        else:
+            quoted.append(f'"{argument}"')
+    return quoted
+
+
+def powershell(example: Example, where: str) -> str:
+    arguments = windows_arguments(example, POWERSHELL_BARE, where)
+    if example.body is None:
+        return "curl.exe " + " ".join(arguments)
+    if not example.body.isascii():
+        # PowerShell 5.1 pipes text to a program as ASCII: other characters become "?".
+        raise ExampleError(f"{where}: keep the body ASCII, Windows PowerShell would send '?' instead")
+    body = example.body.replace("'", "''")
+    return f"'{body}' | curl.exe " + " ".join(arguments) + ' --data-binary "@-"'
+
+
+def cmd(example: Example, where: str) -> str:
+    arguments = windows_arguments(example, CMD_BARE, where)
+    if example.body is not None:
+        if re.search(r'[&|<>^%\\]', example.body):
+            raise ExampleError(f"{where}: the body holds a character that cmd would read itself (& | < > ^ % \\)")
+        arguments += ["-d", '"' + example.body.replace('"', '\\"') + '"']
+    return "curl " + " ".join(arguments)
+
+
+def indent(text: str, spaces: int = 4) -> str:
+    return "\n".join((" " * spaces + line) if line else "" for line in text.splitlines())
+
+
+def fence(language: str, text: str, options: str = "") -> str:
+    return f"```{language}{options}\n{text}\n```"
+
+
+def render(examples: list[Example], source: str) -> str:
+    parts = []
+    for number, example in enumerate(examples, start=1):
+        where = f"{source}, example {number}"
+        tabs = [
+            ("Linux / macOS", fence("bash", example.command.replace("\n", " \\\n  "))),
+            ("Windows PowerShell", fence("powershell", powershell(example, where))),
+            ("Windows cmd", fence("bat", cmd(example, where))),
+        ]
+        answer = example.answer_body
+        if example.include:
+            head = [example.answer_status, *(f"{k}: {v}" for k, v in example.answer_headers.items())]
+            answer = "\n".join(head) + ("\n\n" + answer if answer else "")
+        parts.append(
+            example.description
+            + "\n\n"
+            + "\n\n".join(f'=== "{label}"\n\n{indent(block)}' for label, block in tabs)
+            + "\n\n"
+            + fence("text", answer or "(no body)", ' title="The answer"')
+        )
+    parts.append(
+        "On Windows, the commands differ only in quoting: see "
+        "[curl on Windows](../troubleshooting.md#windows-curl-quoting). "
+        "Headers that change on every run (such as `date`) are left out of the answers."
+    )
+    return "\n\n".join(parts)
+
+
+def on_page_markdown(markdown, page, **kwargs):
+    if MARKER not in markdown:
+        return markdown
+    match = STEP_PAGE.fullmatch(page.file.src_uri)
+    if match is None:
+        raise PluginError(f"{page.file.src_uri}: {MARKER} belongs on a step page docs/steps/NN-slug.md")
+    source = EXAMPLES / f"{match[1]}.console"
+    if not source.is_file():
+        raise PluginError(
+            f"{page.file.src_uri} asks for its curl examples ({MARKER}), "
+            f"but there is no docs/examples/{source.name}"
+        )
+    try:
+        rendered = render(parse_examples(source), f"docs/examples/{source.name}")
+    except ExampleError as error:
+        raise PluginError(str(error)) from None
+    return markdown.replace(MARKER, rendered)

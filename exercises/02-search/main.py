@@ -1,0 +1,84 @@
+"""Bookmark Manager API.
+
+Run it from this folder with:  uvicorn main:app --reload
+Then open http://127.0.0.1:8000/docs to try every route in the browser.
+"""
+
+from itertools import count
+from threading import Lock
+
+from fastapi import FastAPI
+from pydantic import BaseModel
+
+# `app` is what uvicorn runs: `uvicorn main:app` means "the object app in main.py".
+app = FastAPI(title="Bookmark Manager")
+
+
+# --- The data: what a client sends, and what the API sends back -------------
+
+class BookmarkIn(BaseModel):
+    """What a client sends to create a bookmark. No id: the server picks it."""
+
+    url: str
+    title: str
+    description: str = ""
+
+
+class Bookmark(BookmarkIn):
+    """What the API sends back: the fields above, plus the id the server gave it."""
+
+    id: int
+
+
+# --- The store: bookmarks live in memory and vanish when the server stops ----
+
+bookmarks: dict[int, Bookmark] = {}
+bookmark_ids = count(start=1)  # 1, 2, 3, ... an id is never reused
+
+# uvicorn runs plain `def` routes in several threads at once. The lock makes
+# two requests that change the store take turns, so no id is handed out twice.
+store_lock = Lock()
+
+
+def add_bookmark(data: BookmarkIn) -> Bookmark:
+    with store_lock:
+        bookmark = Bookmark(id=next(bookmark_ids), **data.model_dump())
+        bookmarks[bookmark.id] = bookmark
+    return bookmark
+
+
+# A couple of sample bookmarks, so the list is not empty on the first visit.
+add_bookmark(BookmarkIn(
+    url="https://fastapi.tiangolo.com/",
+    title="FastAPI",
+    description="The Python web framework this workshop uses.",
+))
+add_bookmark(BookmarkIn(
+    url="https://developer.mozilla.org/en-US/docs/Web/API/Fetch_API",
+    title="MDN: Using the Fetch API",
+    description="How a web page talks to an API.",
+))
+
+
+# --- The routes: one function for each thing a client can ask ----------------
+
+@app.get("/")
+def read_root():
+    # FastAPI turns the returned dict into JSON for the client.
+    return {"message": "Hello, world! The Bookmark Manager API is running."}
+
+
+# The return type tells FastAPI what to send: a JSON array of bookmarks,
+# and it shows that shape in /docs.
+# Exercise: a parameter that is not in the path is a query parameter:
+# GET /bookmarks?search=python. Its default None makes it optional.
+@app.get("/bookmarks")
+def list_bookmarks(search: str | None = None) -> list[Bookmark]:
+    if not search:
+        return list(bookmarks.values())
+    wanted = search.casefold()
+    return [
+        bookmark
+        for bookmark in bookmarks.values()
+        if wanted in f"{bookmark.title} {bookmark.url} {bookmark.description}".casefold()
+    ]

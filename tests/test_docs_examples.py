@@ -1,0 +1,102 @@
+"""Commands that cannot lie: every curl example on a step page works as shown.
+
+The examples of a step live in docs/examples/NN-slug.console; the docs hook
+docs_hooks/curl_examples.py shows them on the step's page. Here each command is
+sent, in order, to a fresh instance of that step's reference app (one test per
+step: what one command creates, the next one finds, as for a learner typing them
+into one terminal), and the answer the page shows must be the one the app gives:
+the status line, every header shown, and the body.
+"""
+
+import http
+import importlib.util
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _load_hook(name):
+    spec = importlib.util.spec_from_file_location(f"docs_hook_{name}", REPO / "docs_hooks" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+curl_examples = _load_hook("curl_examples")
+EXAMPLE_FILES = sorted(curl_examples.EXAMPLES.glob("*.console"))
+
+# Python 3.13 renamed 422's reason phrase; uvicorn prints the one of the learner's Python.
+OTHER_PHRASES = {422: {"Unprocessable Entity", "Unprocessable Content"}}
+
+
+def send(client, example):
+    """Send an example's request the way curl would, through the TestClient."""
+    return client.request(
+        example.method,
+        example.path,
+        headers=example.headers,
+        content=None if example.body is None else example.body.encode(),
+    )
+
+
+def check(example, response, where):
+    command = " ".join(example.command.split())
+    if example.answer_status:
+        _, code, phrase = example.answer_status.split(" ", 2)
+        assert response.status_code == int(code), (
+            f"{where}: `{command}` answered {response.status_code}, the page shows {code}. "
+            f"Body: {response.text[:300]}"
+        )
+        phrases = OTHER_PHRASES.get(response.status_code, {http.HTTPStatus(response.status_code).phrase})
+        assert phrase in phrases, f"{where}: the status line says {phrase!r}, uvicorn says {sorted(phrases)}"
+    for name, value in example.answer_headers.items():
+        assert response.headers.get(name) == value, (
+            f"{where}: the page shows the header {name}: {value}, the app sent {response.headers.get(name)!r}"
+        )
+    shown = example.answer_body
+    if not shown:
+        assert not response.content, f"{where}: the page shows no body, the app sent {response.text[:300]!r}"
+        return
+    try:
+        shown_json = json.loads(shown)
+    except json.JSONDecodeError:
+        assert response.text == shown, f"{where}: the page shows {shown!r}, the app answered {response.text!r}"
+        return
+    assert response.json() == shown_json, (
+        f"{where}: `{command}` answered\n{response.text}\nbut the page shows\n{shown}"
+    )
+    if "\n" not in shown:  # shown on one line: exactly what curl prints
+        assert response.text == shown, f"{where}: the page shows {shown!r}, curl would print {response.text!r}"
+
+
+@pytest.mark.parametrize(
+    "step_dir",
+    [REPO / "steps" / path.stem for path in EXAMPLE_FILES],
+    ids=[path.stem for path in EXAMPLE_FILES],
+)
+def test_every_curl_example_answers_what_its_page_shows(step_dir, client):
+    source = curl_examples.EXAMPLES / f"{step_dir.name}.console"
+    assert step_dir.is_dir(), f"docs/examples/{source.name} has no step folder steps/{step_dir.name}/"
+    examples = curl_examples.parse_examples(source)
+    for example in examples:
+        check(example, send(client, example), f"docs/examples/{source.name}, line {example.line}")
+
+
+def test_the_windows_commands_carry_the_same_request():
+    """The PowerShell and cmd tabs hold the same request as the Linux one, quoted for Windows."""
+    for source in EXAMPLE_FILES:
+        for example in curl_examples.parse_examples(source):
+            where = f"{source.name}, line {example.line}"
+            powershell = curl_examples.powershell(example, where)
+            cmd = curl_examples.cmd(example, where)
+            assert example.url in powershell and example.url in cmd
+            if example.body is not None:
+                # PowerShell sends the body through stdin, unchanged but for '' -> ' ...
+                assert powershell.startswith("'" + example.body.replace("'", "''") + "' | curl.exe ")
+                assert powershell.endswith('--data-binary "@-"')
+                # ... and cmd passes it as one argument, which curl reads back as the body.
+                assert cmd.endswith(' -d "' + example.body.replace('"', '\\"') + '"')
