@@ -1,0 +1,214 @@
+"""The docs site's structure: every step has its page, its suite and the same sections.
+
+* every step folder steps/NN-slug/ has a nav entry, a page docs/steps/NN-slug.md
+  and a suite tests/test_NN_*.py;
+* every step page has the sections of the template page (docs/steps/04-create-bookmark.md),
+  in the same order, and its markers: the generated diff, the curl examples, the exercises,
+  each with the file it needs;
+* the "what changed" diff on page N is from step N-1;
+* every exercise has a hint and a reference solution with its own suite, and that suite
+  fails on the plain step it extends (or it would check nothing).
+"""
+
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+DOCS = REPO / "docs"
+TEMPLATE = DOCS / "steps" / "04-create-bookmark.md"
+STEPS = sorted(path.name for path in (REPO / "steps").iterdir() if path.is_dir() and path.name[:2].isdigit())
+PAGES = sorted(path.stem for path in (DOCS / "steps").glob("[0-9][0-9]-*.md"))
+EXERCISES = sorted(path.name for path in (REPO / "exercises").iterdir() if path.is_dir())
+MARKERS = ["<!-- what-changed -->", "<!-- curl-examples -->", "<!-- exercises -->"]
+LEARN_BOX = "!!! abstract \"What you'll learn\""
+
+
+def _load_hook(name):
+    import importlib.util
+
+    sys.path.insert(0, str(REPO / "docs_hooks"))  # exercises.py imports step_pages
+    try:
+        spec = importlib.util.spec_from_file_location(f"docs_hook_{name}", REPO / "docs_hooks" / f"{name}.py")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(REPO / "docs_hooks"))
+    return module
+
+
+step_pages = _load_hook("step_pages")
+exercises_hook = _load_hook("exercises")
+
+
+def headings(text: str) -> list[str]:
+    """The page's level-2 headings, outside code blocks."""
+    text = re.sub(r"^(```+|~~~+).*?^\1", "", text, flags=re.MULTILINE | re.DOTALL)
+    return [line[3:].strip() for line in text.splitlines() if line.startswith("## ")]
+
+
+TEMPLATE_SECTIONS = headings(TEMPLATE.read_text(encoding="utf-8"))
+
+
+def nav_pages() -> set[str]:
+    return set(re.findall(r"^\s*- (?:[^:\n]+: )?(\S+\.md)\s*$", (REPO / "mkdocs.yml").read_text(), re.MULTILINE))
+
+
+def test_the_template_has_the_sections_every_page_needs():
+    assert TEMPLATE_SECTIONS == [
+        "The idea", "The code", "What changed", "Run it", "Try it", "Check your work",
+        "Key takeaways", "Exercises",
+    ]
+
+
+@pytest.mark.parametrize("step", STEPS)
+def test_every_step_folder_has_a_page_in_the_nav_and_a_suite(step):
+    assert (DOCS / "steps" / f"{step}.md").is_file(), f"steps/{step}/ has no page docs/steps/{step}.md"
+    assert f"steps/{step}.md" in nav_pages(), f"docs/steps/{step}.md is not in mkdocs.yml's nav"
+    suites = list((REPO / "tests").glob(f"test_{step[:2]}_*.py"))
+    assert suites, f"steps/{step}/ has no suite tests/test_{step[:2]}_*.py"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_step_page_has_a_step_folder(page):
+    assert page in STEPS, f"docs/steps/{page}.md has no folder steps/{page}/"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_step_page_has_the_template_sections_and_markers(page):
+    text = (DOCS / "steps" / f"{page}.md").read_text(encoding="utf-8")
+    assert re.match(rf"# Step {page[:2]} — \S", text), f"docs/steps/{page}.md should start with '# Step {page[:2]} — Title'"
+    assert LEARN_BOX in text, f"docs/steps/{page}.md has no {LEARN_BOX} box"
+    assert headings(text) == TEMPLATE_SECTIONS, (
+        f"docs/steps/{page}.md has the sections {headings(text)}, the template has {TEMPLATE_SECTIONS}"
+    )
+    for marker in MARKERS:
+        assert text.count(marker) == 1, f"docs/steps/{page}.md should hold the line {marker} once"
+    assert (DOCS / "examples" / f"{page}.console").is_file(), f"docs/steps/{page}.md has no docs/examples/{page}.console"
+    assert (DOCS / "exercises" / f"{page}.md").is_file(), f"docs/steps/{page}.md has no docs/exercises/{page}.md"
+    assert f"tests/test_{page[:2]}_" in text, f"docs/steps/{page}.md should show the pytest command of its suite"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_the_code_shown_comes_from_the_step_folder(page):
+    text = (DOCS / "steps" / f"{page}.md").read_text(encoding="utf-8")
+    included = re.findall(r'--8<-- "steps/([^/"]+)/', text)
+    assert included, f"docs/steps/{page}.md includes no file of steps/{page}/"
+    assert set(included) == {page}, f"docs/steps/{page}.md includes files of {sorted(set(included) - {page})}"
+    assert "```diff" not in text, f"docs/steps/{page}.md has a hand-written diff: use <!-- what-changed -->"
+
+
+@pytest.mark.parametrize("step", STEPS[1:])
+def test_the_diff_on_page_n_is_from_step_n_minus_1(step):
+    before = STEPS[STEPS.index(step) - 1]
+    assert step_pages.previous_step(step) == before
+    assert int(before[:2]) == int(step[:2]) - 1, f"no step between {before} and {step} should be missing"
+    changed = step_pages.what_changed(step)
+    named = set(re.findall(r"steps/(\d\d)-[a-z0-9-]+/", changed)) | set(re.findall(r"in step (\d\d)\b", changed))
+    assert named <= {before[:2], step[:2]}, f"the diff on page {step} names steps {sorted(named)}"
+    shared = {p.name for p in (REPO / "steps" / step).iterdir()} & {p.name for p in (REPO / "steps" / before).iterdir()}
+    if shared:
+        assert before[:2] in named, f"the diff on page {step} should compare with steps/{before}/"
+    for file in sorted(shared):
+        old = (REPO / "steps" / before / file).read_text(encoding="utf-8")
+        new = (REPO / "steps" / step / file).read_text(encoding="utf-8")
+        if old != new:
+            assert f"--- steps/{before}/{file}" in changed and f"+++ steps/{step}/{file}" in changed
+
+
+def test_the_first_step_has_nothing_to_compare_with():
+    assert step_pages.previous_step(STEPS[0]) is None
+    assert "first step" in step_pages.what_changed(STEPS[0])
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_has_one_to_three_exercises_each_with_a_hint_and_a_solution(page):
+    path = DOCS / "exercises" / f"{page}.md"
+    if not path.is_file():
+        pytest.fail(f"docs/exercises/{page}.md is missing")
+    text = path.read_text(encoding="utf-8")
+    parts = re.split(r"^### ", text, flags=re.MULTILINE)
+    assert not parts[0].strip(), f"docs/exercises/{page}.md should start with '### ' and the exercise's name"
+    exercises = parts[1:]
+    assert 1 <= len(exercises) <= 3, f"docs/exercises/{page}.md has {len(exercises)} exercises: 1 to 3, please"
+    for exercise in exercises:
+        name = exercise.splitlines()[0]
+        assert '??? tip "Hint"' in exercise, f"{page}: the exercise {name!r} has no collapsible hint"
+        solutions = exercises_hook.SOLUTION.findall(exercise)
+        assert len(solutions) == 1, f"{page}: the exercise {name!r} should name one solution"
+        folder = solutions[0][0]
+        suite = exercises_hook.suite_for(folder)
+        assert f"tests/{suite.name} --app=" in exercise, f"{page}: the exercise {name!r} should show how to check it"
+
+
+@pytest.mark.parametrize("exercise", EXERCISES)
+def test_every_solution_has_a_suite_and_a_page(exercise):
+    suite = exercises_hook.suite_for(f"exercises/{exercise}")
+    assert suite.is_file(), f"exercises/{exercise}/ has no suite tests/{suite.name}"
+    assert f'REFERENCE = "exercises/{exercise}"' in suite.read_text(encoding="utf-8")
+    assert (REPO / "exercises" / exercise / "main.py").is_file()
+    steps = [step for step in STEPS if step[:2] == exercise[:2]]
+    assert steps, f"exercises/{exercise}/ extends no step {exercise[:2]}"
+    texts = (DOCS / "exercises").glob(f"{exercise[:2]}-*.md")
+    assert any(f"<!-- solution: exercises/{exercise} -->" in text.read_text(encoding="utf-8") for text in texts), (
+        f"exercises/{exercise}/ is the solution of no exercise in docs/exercises/"
+    )
+
+
+def _failures_on(exercise: str, folder: Path) -> list[str]:
+    """Run an exercise suite's tests against `folder`, in this process (a pytest in a
+    subprocess costs seconds); answer the tests that failed. The suites use the
+    `client` fixture and @pytest.mark.parametrize only, which is all this supports."""
+    import importlib.util
+    import inspect
+    import itertools
+
+    from fastapi.testclient import TestClient
+
+    from conftest import load_app
+
+    suite = exercises_hook.suite_for(f"exercises/{exercise}")
+    spec = importlib.util.spec_from_file_location(f"exercise_suite_{exercise.replace('-', '_')}", suite)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    failed = []
+    for name, test in inspect.getmembers(module, inspect.isfunction):
+        if not name.startswith("test_") or test.__module__ != module.__name__:
+            continue
+        parameters = [p for p in inspect.signature(test).parameters if p != "client"]
+        grids = []
+        for mark in getattr(test, "pytestmark", []):
+            assert mark.name == "parametrize", f"{suite.name}::{name}: only parametrize is supported here"
+            names = [n.strip() for n in mark.args[0].split(",")] if isinstance(mark.args[0], str) else list(mark.args[0])
+            grids.append([dict(zip(names, v if len(names) > 1 else (v,))) for v in mark.args[1]])
+        for combination in itertools.product(*grids) if grids else [()]:
+            arguments = {k: v for part in combination for k, v in part.items()}
+            assert set(arguments) == set(parameters), f"{suite.name}::{name}: fixtures other than client"
+            with TestClient(load_app(folder)) as client:
+                try:
+                    test(client=client, **arguments)
+                except (AssertionError, pytest.fail.Exception):
+                    failed.append(name)
+    return failed
+
+
+@pytest.mark.parametrize("exercise", EXERCISES)
+def test_every_exercise_suite_fails_on_the_plain_step_and_passes_on_its_solution(exercise):
+    """A suite that passes on the step before the exercise is done checks nothing."""
+    step = next(step for step in STEPS if step[:2] == exercise[:2])
+    assert _failures_on(exercise, REPO / "steps" / step), (
+        f"every test of exercises/{exercise}'s suite passes on the plain steps/{step}/: it checks nothing"
+    )
+    assert _failures_on(exercise, REPO / "exercises" / exercise) == []
+
+
+def test_every_site_page_is_in_the_nav():
+    pages = {
+        str(path.relative_to(DOCS))
+        for path in DOCS.rglob("*.md")
+        if path.parent.name not in ("examples", "exercises")
+    }
+    missing = sorted(pages - nav_pages())
+    assert not missing, f"pages that are not in mkdocs.yml's nav: {missing}"
