@@ -1,0 +1,149 @@
+"""The docs site works offline: a classroom with bad wifi still has all of it.
+
+The site is built once (``mkdocs build --strict``, as CI does) into a temporary folder,
+served on a free port of 127.0.0.1, and loaded in Chromium with every request to
+another host aborted and recorded. Then:
+
+* no page asks for anything on another host (no CDN font, script or style);
+* the mermaid diagrams are drawn (into an SVG) by the copy of mermaid served with the
+  site: Material would fetch it from unpkg.com if that copy did not load;
+* search finds pages, served over HTTP and opened straight from the folder (file://),
+  which is what the offline plugin and its local iframe-worker shim are for.
+"""
+
+import os
+import subprocess
+import sys
+import threading
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+# Material draws a diagram into a *closed* shadow root, out of the test's reach. Opened
+# before any script of the page runs, it can be looked into; nothing else changes.
+OPEN_SHADOW_ROOTS = """
+const attachShadow = Element.prototype.attachShadow;
+Element.prototype.attachShadow = function (options) {
+  return attachShadow.call(this, { ...options, mode: "open" });
+};
+"""
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):
+        pass
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory) -> Path:
+    """The site, built once per test session."""
+    folder = tmp_path_factory.mktemp("site")
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "--site-dir", str(folder)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+    )
+    assert result.returncode == 0, f"mkdocs build --strict failed:\n{result.stdout}\n{result.stderr}"
+    return folder
+
+
+@pytest.fixture(scope="session")
+def site_url(site):
+    """The built site, served on a free port of 127.0.0.1 (never 8000, 8001 or 5500)."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(QuietHandler, directory=str(site)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+    thread.join()
+
+
+@pytest.fixture
+def offline_page(page, site_url):
+    """A browser page that may reach the site's own server and files, and nothing else.
+    page.external lists every request to another host (all of them aborted)."""
+    own = urlparse(site_url).netloc
+    page.external = []
+
+    def only_the_site(route):
+        url = urlparse(route.request.url)
+        if url.scheme in ("file", "data", "blob") or url.netloc == own:
+            route.continue_()
+        else:
+            page.external.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", only_the_site)
+    page.add_init_script(OPEN_SHADOW_ROOTS)
+    return page
+
+
+def site_pages(site: Path) -> list[str]:
+    return sorted(
+        str(path.relative_to(site)).replace(os.sep, "/")
+        for path in site.rglob("*.html")
+        if path.name != "404.html" and "javascripts" not in path.parts
+    )
+
+
+def test_no_page_asks_another_host(offline_page, site, site_url):
+    pages = site_pages(site)
+    assert "index.html" in pages and "steps/04-create-bookmark.html" in pages
+    asked = {}
+    for name in pages:
+        offline_page.external.clear()
+        # "load": every style, script, font and image of the page has been asked for.
+        offline_page.goto(f"{site_url}/{name}", wait_until="load")
+        if offline_page.external:
+            asked[name] = list(offline_page.external)
+    assert not asked, f"pages that need the internet (requests to other hosts): {asked}"
+
+
+def test_mermaid_diagrams_render_from_the_local_copy(offline_page, site, site_url):
+    pages = [name for name in site_pages(site) if 'class="mermaid"' in (site / name).read_text(encoding="utf-8")]
+    assert "http.html" in pages, "the HTTP reference should hold a diagram (a request and its answer)"
+    for name in pages:
+        offline_page.goto(f"{site_url}/{name}")
+        diagrams = (site / name).read_text(encoding="utf-8").count('class="mermaid"')
+        # Material swaps each <pre class="mermaid"> for a <div class="mermaid"> once drawn.
+        offline_page.wait_for_function("document.querySelectorAll('pre.mermaid').length === 0", timeout=15_000)
+        assert offline_page.locator("div.mermaid").count() == diagrams, f"{name}: not every diagram was drawn"
+        assert offline_page.locator("div.mermaid svg").count() >= diagrams
+        # A diagram mermaid could not read is drawn too, as an error picture.
+        assert offline_page.locator("div.mermaid svg[aria-roledescription='error']").count() == 0, (
+            f"{name}: mermaid could not read a diagram"
+        )
+        assert offline_page.external == [], f"{name} asked other hosts: {offline_page.external}"
+
+
+def search(page, words: str) -> list[str]:
+    """Type into the site's search box; answer the titles of the results."""
+    page.keyboard.press("/")  # Material's shortcut: focus the search box
+    # Typed key by key: Material searches as keys are released, not on fill().
+    page.locator("input.md-search__input").press_sequentially(words, delay=10)
+    results = page.locator(".md-search-result__item")
+    results.first.wait_for(timeout=15_000)
+    return results.all_inner_texts()
+
+
+def test_search_finds_pages_on_the_served_site(offline_page, site_url):
+    offline_page.goto(f"{site_url}/index.html")
+    found = search(offline_page, "idempotent")
+    assert any("HTTP reference" in text or "Methods" in text for text in found), found
+    assert offline_page.external == []
+
+
+def test_search_works_from_the_folder_itself(offline_page, site):
+    """Opened as files, as after unzipping the site on a laptop with no server at all."""
+    offline_page.goto((site / "index.html").as_uri())
+    found = search(offline_page, "uvicorn")
+    assert found, "no search result when the site is opened from the file system"
+    assert offline_page.external == []
