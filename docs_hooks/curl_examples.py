@@ -25,8 +25,9 @@ The file format, one example after another::
   and the headers worth showing, a blank line, then the body), ``-X METHOD``,
   ``-H "Name: value"``, ``-d 'body'`` (one line). Nothing else, so that the
   test knows exactly what the learner sends.
-* Show no header that changes from one run to the next (date) or that only a
-  real server adds (server).
+* With -i, show every header of the answer but date and server (the test checks
+  that the headers shown are exactly the ones the app sends): they change from
+  one run to the next, or only a real server adds them.
 
 Windows: PowerShell 5.1 strips the double quotes inside an argument it passes
 to a program, so a JSON body given with ``-d`` arrives broken. The PowerShell
@@ -266,7 +267,7 @@ def render(examples: list[Example], source: str) -> str:
     parts.append(
         "On Windows, the commands differ only in quoting: see "
         "[curl on Windows](../troubleshooting.md#windows-curl-quoting). "
-        "Headers that change on every run (such as `date`) are left out of the answers."
+        "curl also prints a `date` and a `server` header, left out of the answers here."
     )
     return "\n\n".join(parts)
 

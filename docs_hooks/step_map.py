@@ -50,7 +50,7 @@ def on_page_markdown(markdown, page, **kwargs):
     if SCREENSHOT in markdown:
         image = last_step_screenshot()
         figure = (
-            f"![The finished Bookmark Manager: a list of bookmarks and a form to add one]"
+            f"![The Bookmark Manager page, as the last step builds it]"
             f"({'../' * page.file.src_uri.count('/')}images/{image.name})"
             if image else ""
         )

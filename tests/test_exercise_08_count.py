@@ -1,0 +1,43 @@
+"""Exercise 08 (count): the heading of the list says how many bookmarks there are.
+
+    pytest tests/test_exercise_08_count.py --app=path/to/your/folder
+
+The page is opened in Chromium. As in step 08's own suite, the test adds the
+CORS headers around the API itself (step 09 is where the API learns to).
+"""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+from starlette.middleware.cors import CORSMiddleware
+
+from page_checks import bookmark_item, submit_form
+
+REFERENCE = "exercises/08-count"
+
+
+@pytest.fixture
+def api(live_api, page_server):
+    live_api.app = CORSMiddleware(
+        live_api.app, allow_origins=[page_server.origin], allow_methods=["*"], allow_headers=["*"]
+    )
+    return live_api
+
+
+def count_heading(page, number: int):
+    return page.get_by_role("heading", name=re.compile(rf"Your bookmarks \({number}\)"))
+
+
+def test_the_heading_counts_the_bookmarks(api, open_page):
+    page = open_page()
+    expect(count_heading(page, 2), "the list's heading should say 'Your bookmarks (2)'").to_be_visible()
+
+
+def test_the_count_follows_an_add_and_a_delete(api, open_page):
+    page = open_page()
+    expect(count_heading(page, 2)).to_be_visible()
+    submit_form(page, "https://example.com/", "Example")
+    expect(count_heading(page, 3), "after adding a bookmark, the heading should say (3)").to_be_visible()
+    bookmark_item(page, "Example").get_by_role("button", name="Delete").click()
+    expect(count_heading(page, 2), "after deleting it, the heading should say (2) again").to_be_visible()
