@@ -10,11 +10,16 @@ Write a folder outside this repository with an equals sign,
 settings before any plugin is loaded, and in ``--steps-dir ~/class/ana/steps``
 it takes the folder for a test path and roots the run there, without this
 repository's settings. The check below stops such a run with that advice.
+
+Grading (points, the grade card, exports, the guards against a learner's
+broken code) lives in ``workshop_grading.py``, which this plugin loads.
 """
 
 from pathlib import Path
 
 import pytest
+
+pytest_plugins = ["workshop_grading"]
 
 
 def pytest_addoption(parser):
@@ -36,11 +41,16 @@ def pytest_addoption(parser):
 REPOSITORY = Path(__file__).resolve().parent.parent
 
 
+def is_workshop(folder: Path) -> bool:
+    """This repository, or a copy of its tests (scripts/grade_class.py grades with one)."""
+    return folder == REPOSITORY or (folder / "tests" / "workshop_checks.py").is_file()
+
+
 def pytest_configure(config):
     steps_dir, app = config.getoption("--steps-dir"), config.getoption("--app")
     if steps_dir and app:
         raise pytest.UsageError("use either --steps-dir or --app, not both")
-    if (steps_dir or app) and config.rootpath != REPOSITORY:
+    if (steps_dir or app) and not is_workshop(config.rootpath):
         option, folder = ("--steps-dir", steps_dir) if steps_dir else ("--app", app)
         raise pytest.UsageError(
             f"pytest took {folder} for a test folder and left the workshop's settings behind. "
