@@ -262,7 +262,8 @@ def render(examples: list[Example], source: str) -> str:
             + "\n\n"
             + "\n\n".join(f'=== "{label}"\n\n{indent(block)}' for label, block in tabs)
             + "\n\n"
-            + fence("text", answer or "(no body)", ' title="The answer"')
+            # .curl-answer: wrapped like a terminal wraps it (docs/stylesheets/workshop.css).
+            + f'``` {{ .text .curl-answer title="The answer" }}\n{answer or "(no body)"}\n```'
         )
     parts.append(
         "On Windows, the commands differ only in quoting: see "

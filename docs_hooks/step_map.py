@@ -6,8 +6,8 @@ page docs/steps/NN-slug.md: its number, its title (from the page's heading
 box. A step added later appears on the map by itself.
 
 The line ``<!-- home-screenshot -->`` becomes the screenshot of the finished app,
-the image of the last step in docs/images/ (a name holding its number, e.g.
-``10-error-handling.png``), or nothing while there is none yet.
+step 10's picture docs/images/10-*.png (made by scripts/screenshots.py), or
+nothing while there is none yet.
 """
 
 import re
@@ -38,11 +38,8 @@ def step_rows(page_uri: str) -> list[str]:
 
 
 def last_step_screenshot() -> Path | None:
-    pages = sorted((DOCS / "steps").glob("[0-9][0-9]-*.md"))
-    if not pages:
-        return None
-    number = pages[-1].name[:2]
-    images = sorted(path for path in (DOCS / "images").glob("*.png") if number in path.stem)
+    """The picture of step 10's page, the finished app (docs/images/10-*.png)."""
+    images = sorted((DOCS / "images").glob("10-*.png"))
     return images[0] if images else None
 
 
@@ -50,7 +47,7 @@ def on_page_markdown(markdown, page, **kwargs):
     if SCREENSHOT in markdown:
         image = last_step_screenshot()
         figure = (
-            f"![The Bookmark Manager page, as the last step builds it]"
+            f"![The finished Bookmark Manager: a form to add a bookmark, and the list of bookmarks]"
             f"({'../' * page.file.src_uri.count('/')}images/{image.name})"
             if image else ""
         )
