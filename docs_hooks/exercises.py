@@ -46,9 +46,12 @@ def solution_block(match: re.Match, step: str) -> str:
     if f'REFERENCE = "{folder}"' not in suite.read_text(encoding="utf-8"):
         raise PluginError(f'tests/{suite.name} should say REFERENCE = "{folder}"')
 
-    blocks = []
+    blocks, unchanged = [], []
     for file in sorted(path for path in where.iterdir() if path.suffix in LANGUAGES):
         step_file = REPO / "steps" / step / file.name
+        if step_file.is_file() and step_file.read_bytes() == file.read_bytes():
+            unchanged.append(f"`{file.name}`")
+            continue
         options = f' title="{folder}/{file.name}"'
         if step_file.is_file():
             new = new_line_numbers(
@@ -59,10 +62,14 @@ def solution_block(match: re.Match, step: str) -> str:
                 options += f' hl_lines="{as_ranges(new)}"'
         blocks.append(f'```{LANGUAGES[file.suffix]}{options}\n--8<-- "{folder}/{file.name}"\n```')
     if not blocks:
-        raise PluginError(f"{folder}/ holds no file to show")
+        raise PluginError(f"{folder}/ holds no file that differs from steps/{step}/")
+    same = (
+        f" {' and '.join(unchanged)} {'is' if len(unchanged) == 1 else 'are'} step {step[:2]}'s, unchanged."
+        if unchanged else ""
+    )
     body = (
         f"A complete solution, in the repository's `{folder}/` folder; the highlighted lines "
-        f"are the ones that differ from step {step[:2]}.\n\n"
+        f"are the ones that differ from step {step[:2]}.{same}\n\n"
         + "\n\n".join(blocks)
         + f"\n\nIts tests pass on it: `pytest tests/{suite.name}`."
     )

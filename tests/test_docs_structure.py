@@ -160,7 +160,8 @@ def test_every_solution_has_a_suite_and_a_page(exercise):
 def _failures_on(exercise: str, folder: Path) -> list[str]:
     """Run an exercise suite's tests against `folder`, in this process (a pytest in a
     subprocess costs seconds); answer the tests that failed. The suites use the
-    `client` fixture and @pytest.mark.parametrize only, which is all this supports."""
+    `client` and `step_dir` fixtures and @pytest.mark.parametrize only, which is all
+    this supports."""
     import importlib.util
     import inspect
     import itertools
@@ -177,7 +178,7 @@ def _failures_on(exercise: str, folder: Path) -> list[str]:
     for name, test in inspect.getmembers(module, inspect.isfunction):
         if not name.startswith("test_") or test.__module__ != module.__name__:
             continue
-        parameters = [p for p in inspect.signature(test).parameters if p != "client"]
+        parameters = [p for p in inspect.signature(test).parameters if p not in ("client", "step_dir")]
         grids = []
         for mark in getattr(test, "pytestmark", []):
             assert mark.name == "parametrize", f"{suite.name}::{name}: only parametrize is supported here"
@@ -185,7 +186,9 @@ def _failures_on(exercise: str, folder: Path) -> list[str]:
             grids.append([dict(zip(names, v if len(names) > 1 else (v,))) for v in mark.args[1]])
         for combination in itertools.product(*grids) if grids else [()]:
             arguments = {k: v for part in combination for k, v in part.items()}
-            assert set(arguments) == set(parameters), f"{suite.name}::{name}: fixtures other than client"
+            assert set(arguments) == set(parameters), f"{suite.name}::{name}: fixtures other than client, step_dir"
+            if "step_dir" in inspect.signature(test).parameters:
+                arguments["step_dir"] = folder
             with TestClient(load_app(folder)) as client:
                 try:
                     test(client=client, **arguments)
