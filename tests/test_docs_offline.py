@@ -94,6 +94,24 @@ def site_pages(site: Path) -> list[str]:
     )
 
 
+def test_the_built_pages_name_no_remote_script_style_or_font(site):
+    """Read in the files themselves: every script, style sheet, font and image is the site's own."""
+    import re
+
+    remote = re.compile(
+        r"""<(?:script|img|iframe)\b[^>]*\bsrc=["']?(?:https?:)?//"""
+        r"""|<link\b[^>]*\brel=["']?(?:stylesheet|preconnect|preload|modulepreload|icon)[^>]*\bhref=["']?(?:https?:)?//"""
+        r"""|<link\b[^>]*\bhref=["']?(?:https?:)?//[^>]*\brel=["']?(?:stylesheet|preconnect|preload|modulepreload|icon)""",
+        re.IGNORECASE,
+    )
+    found = {}
+    for name in site_pages(site):
+        hits = remote.findall((site / name).read_text(encoding="utf-8"))
+        if hits:
+            found[name] = hits
+    assert not found, f"pages that load something from the internet: {found}"
+
+
 def test_no_page_asks_another_host(offline_page, site, site_url):
     pages = site_pages(site)
     assert "index.html" in pages and "steps/04-create-bookmark.html" in pages
