@@ -167,3 +167,206 @@ def browser_type_launch_args(browser_type_launch_args, playwright):
     if os.environ.get("CI"):
         pytest.fail(BROWSER_HINT, pytrace=False)
     pytest.skip(BROWSER_HINT)
+
+
+# --- The two servers of a frontend step -------------------------------------
+#
+# A learner runs two servers: uvicorn serves the API on :8000, and
+# `python -m http.server 5500` serves index.html on :5500, another origin.
+# The tests do the same on free ports (bound to port 0, so the OS picks a free
+# one), so they never collide with the learner's own servers, and the page is
+# still cross-origin, which is what CORS is about.
+#
+# Both servers start once per test session, in background threads. What
+# changes from test to test is what they serve: each test gives the API
+# server a freshly imported app (nothing left over from the test before) and
+# tells the page server which step folder to serve.
+
+import asyncio
+import socket
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from io import BytesIO
+
+import uvicorn
+
+# The address the learner's page uses for the API, as the docs tell them.
+LEARNER_API_URLS = ("http://127.0.0.1:8000", "http://localhost:8000")
+ALLOWED_ORIGINS_VARIABLE = "ALLOWED_ORIGINS"
+
+
+def _listening_socket(port: int = 0) -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    # SO_REUSEADDR: the API can start again on the port it was stopped on.
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", port))
+    return sock
+
+
+class ApiServer:
+    """uvicorn in a background thread, serving whichever app `self.app` is.
+
+    `hold()` makes every request wait until it is released, so a test can look
+    at the page while a request is in flight (no sleeps, no timing).
+    `stop()` and `start()` take the API away and bring it back on the same port.
+    """
+
+    def __init__(self):
+        self.app = None
+        self.port = 0
+        self._gate = threading.Event()
+        self._gate.set()
+        self._server = self._thread = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return  # no lifespan: the step apps need none, and each test brings a new app
+        if not self._gate.is_set():
+            await asyncio.to_thread(self._gate.wait)
+        await self.app(scope, receive, send)
+
+    def start(self):
+        sock = _listening_socket(self.port)
+        self.port = sock.getsockname()[1]
+        config = uvicorn.Config(self, lifespan="off", log_level="critical", access_log=False)
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]}, daemon=True)
+        self._thread.start()
+        while not self._server.started and self._thread.is_alive():
+            threading.Event().wait(0.01)  # start-up only: wait until uvicorn listens
+        if not self._server.started:
+            raise RuntimeError("the test API server did not start")
+
+    def stop(self):
+        self._gate.set()
+        self._server.should_exit = True
+        self._thread.join()
+
+    def hold(self):
+        self._gate.clear()
+
+    def release(self):
+        self._gate.set()
+
+
+class _PageHandler(SimpleHTTPRequestHandler):
+    """http.server's handler, plus: the page's API address becomes the test API's."""
+
+    def send_head(self):
+        path = Path(self.translate_path(self.path))
+        if path.is_dir():
+            path = path / "index.html"
+        if path.suffix not in (".html", ".js") or not path.is_file():
+            return super().send_head()
+        text = path.read_text(encoding="utf-8")
+        for learner_url in LEARNER_API_URLS:
+            text = text.replace(learner_url, self.server.api_url)
+        body = text.encode("utf-8")
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(str(path)))
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        return BytesIO(body)
+
+    def end_headers(self):
+        # Every test may serve another step's page at the same address: never cache.
+        self.send_header("Cache-Control", "no-store")
+        super().end_headers()
+
+    def log_message(self, *args):
+        pass  # keep the test output quiet
+
+
+class PageServer(ThreadingHTTPServer):
+    """Serves one step folder, like `python -m http.server`, on a free port."""
+
+    daemon_threads = True
+
+    def __init__(self, api_url: str):
+        self.folder = REPOSITORY
+        self.api_url = api_url
+        super().__init__(("127.0.0.1", 0), self._handler)
+
+    def _handler(self, *args, **kwargs):
+        return _PageHandler(*args, directory=str(self.folder), **kwargs)
+
+    @property
+    def origin(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+
+@pytest.fixture(scope="session")
+def api_server():
+    server = ApiServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def page_server(api_server):
+    server = PageServer(api_server.url)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def load_step_app(step_dir, monkeypatch, page_server):
+    """Import the step's main.py afresh, with the test page's origin allowed
+    (ALLOWED_ORIGINS, read by step 09 on) unless `allowed_origins` says otherwise."""
+
+    def load(allowed_origins: str | None = page_server.origin):
+        if allowed_origins is None:
+            monkeypatch.delenv(ALLOWED_ORIGINS_VARIABLE, raising=False)
+        else:
+            monkeypatch.setenv(ALLOWED_ORIGINS_VARIABLE, allowed_origins)
+        return load_app(step_dir)
+
+    return load
+
+
+@pytest.fixture
+def live_api(api_server, load_step_app):
+    """The step's app, served for real by uvicorn; `live_api.client` checks its
+    store through the API. Always running again and never held after the test."""
+    api_server.app = load_step_app()
+    api_server.client = TestClient(api_server.app)
+    yield api_server
+    api_server.release()
+    if not api_server._thread.is_alive():
+        api_server.start()
+
+
+@pytest.fixture
+def open_page(page, page_server, step_dir):
+    """Serve the step folder and open its page. `page.dialogs` records alert()
+    and the like (a confirm() is accepted, as a learner would), `page.errors`
+    the uncaught JavaScript errors, `page.console` the console's messages."""
+    page_server.folder = step_dir
+    page.dialogs, page.errors, page.console = [], [], []
+    # Everything happens on this machine: when a click cannot happen within
+    # 5 seconds (Playwright's wait for expect()), it never will. Fail fast.
+    page.set_default_timeout(5000)
+
+    def on_dialog(dialog):
+        page.dialogs.append(f"{dialog.type}: {dialog.message}")
+        dialog.accept() if dialog.type == "confirm" else dialog.dismiss()
+
+    page.on("dialog", on_dialog)
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    page.on("console", lambda message: page.console.append(message.text))
+
+    def open_():
+        if not (step_dir / "index.html").is_file():
+            pytest.fail(f"{step_dir} has no index.html", pytrace=False)
+        page.goto(page_server.origin + "/")
+        return page
+
+    return open_

@@ -1,0 +1,96 @@
+"""Take the screenshots of the frontend steps' pages for the docs.
+
+    python scripts/screenshots.py
+
+Each picture is of the real page of steps/NN-*/index.html, served the way a
+learner serves it (a static server, and uvicorn on another port), in Chromium:
+run this again after a change to a page, and the docs show the page as it is.
+Writes docs/images/NN-slug.png. Uses the system Chromium (CHROMIUM_PATH, else
+`chromium` on the PATH), else Playwright's own.
+"""
+
+import os
+import shutil
+import sys
+import threading
+from pathlib import Path
+
+from playwright.sync_api import expect, sync_playwright
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "tests"))
+
+from conftest import ApiServer, PageServer, load_app  # noqa: E402  (the test harness's servers)
+
+IMAGES = REPO / "docs" / "images"
+
+
+def step_folder(number: str) -> Path | None:
+    return next((REPO / "steps").glob(f"{number}-*"), None)
+
+
+def show_the_list(page):
+    """Steps 09 and 10: the page loads the sample bookmarks."""
+    expect(page.get_by_role("listitem").first).to_be_visible()
+
+
+def show_the_cors_error(page):
+    """Step 08: the API is there, but the browser blocks the answer."""
+    expect(page.get_by_role("alert")).not_to_be_empty()
+
+
+def show_a_validation_error(page):
+    """Step 10: a javascript: link gets the server's 422, in words."""
+    show_the_list(page)
+    page.get_by_label("URL").fill("javascript:alert(1)")
+    page.get_by_label("Title").fill("Not a web link")
+    page.get_by_role("button", name="Add bookmark").click()
+    expect(page.get_by_role("alert")).not_to_be_empty()
+
+
+# step number -> what to do on the page before the picture is taken
+SCENES = {
+    "07": lambda page: None,
+    "08": show_the_cors_error,
+    "09": show_the_list,
+    "10": show_a_validation_error,
+}
+
+
+def browser_path() -> str | None:
+    system = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or shutil.which("chromium-browser")
+    return system if system and Path(system).is_file() else None
+
+
+def main() -> None:
+    api = ApiServer()
+    api.start()
+    pages = PageServer(api.url)
+    threading.Thread(target=pages.serve_forever, daemon=True).start()
+    # Step 09 on reads the allowed origins from here: let the picture's page in.
+    os.environ["ALLOWED_ORIGINS"] = pages.origin
+    IMAGES.mkdir(parents=True, exist_ok=True)
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=browser_path())
+            for number, scene in SCENES.items():
+                folder = step_folder(number)
+                if folder is None:
+                    continue  # a step not written yet
+                api.app = load_app(folder)  # a fresh app: only the sample bookmarks
+                pages.folder = folder
+                page = browser.new_page(viewport={"width": 800, "height": 560})
+                page.goto(pages.origin + "/")
+                scene(page)
+                target = IMAGES / f"{folder.name}.png"
+                page.screenshot(path=target, full_page=True)
+                page.close()
+                print("wrote", target.relative_to(REPO))
+            browser.close()
+    finally:
+        pages.shutdown()
+        api.stop()
+
+
+if __name__ == "__main__":
+    main()

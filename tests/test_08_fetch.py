@@ -1,0 +1,66 @@
+"""Step 08: the page's JavaScript calls the API with fetch(): list, read one,
+create, replace (PUT) and delete.
+
+Served from another origin, as the learner serves it, the browser blocks
+every call: the step's API has no CORS headers yet, and the page says it could
+not load. That is the lesson of this step, and step 09's fix.
+
+That the fetch code itself is right is shown with the barrier taken out of
+the picture: the test wraps the step's app in Starlette's CORSMiddleware
+(the step's code is not changed), and then every operation must work.
+"""
+
+import pytest
+from playwright.sync_api import expect
+from starlette.middleware.cors import CORSMiddleware
+
+from page_checks import (
+    check_create,
+    check_delete,
+    check_edit,
+    check_the_list_loads,
+    check_xss,
+    error_message,
+    expect_fetch_calls_match_the_api,
+)
+
+
+@pytest.mark.until_step(9)
+def test_cross_origin_the_browser_blocks_the_api(live_api, open_page, page):
+    """What the learner sees at the end of step 08: a CORS error in the Console."""
+    with page.expect_console_message(lambda message: "blocked by CORS policy" in message.text):
+        open_page()
+    expect(error_message(page), "the page should tell the user that the bookmarks could not load").not_to_be_empty()
+
+
+@pytest.fixture
+def api(live_api, page_server):
+    """The step's API, with the CORS headers added around it by the test."""
+    live_api.app = CORSMiddleware(
+        live_api.app, allow_origins=[page_server.origin], allow_methods=["*"], allow_headers=["*"]
+    )
+    return live_api
+
+
+def test_the_page_lists_the_bookmarks_on_load(api, page, open_page):
+    check_the_list_loads(page, api.client, open_page)
+
+
+def test_the_form_creates_a_bookmark(api, page, open_page):
+    check_create(page, api.client, open_page)
+
+
+def test_the_page_edits_a_bookmark(api, page, open_page):
+    check_edit(page, api.client, open_page)
+
+
+def test_the_page_deletes_a_bookmark(api, page, open_page):
+    check_delete(page, api.client, open_page)
+
+
+def test_titles_and_descriptions_show_as_text(api, page, open_page):
+    check_xss(page, api.client, open_page)
+
+
+def test_every_fetch_call_matches_a_route_of_the_api(step_dir, client):
+    expect_fetch_calls_match_the_api(step_dir, client)
