@@ -35,6 +35,11 @@ tab therefore pipes the body into ``curl.exe ... --data-binary "@-"`` (stdin),
 which every PowerShell passes through untouched; ``curl.exe``, because in
 PowerShell 5.1 ``curl`` is an alias of Invoke-WebRequest. cmd has no single
 quotes: the body goes in double quotes with ``\\"`` inside.
+
+After a change to a step, write the answers again from the step's app, then read
+the change with ``git diff`` before committing it:
+
+    python docs_hooks/curl_examples.py 09-cors        # or --all
 """
 
 import re
@@ -148,7 +153,7 @@ def parse_answer(example: Example, lines: list[str], where: str) -> None:
     example.answer_body = "\n".join(lines)
 
 
-def parse_examples(path: Path) -> list[Example]:
+def parse_examples(path: Path, answers: bool = True) -> list[Example]:
     """The examples of one file, in order; ExampleError says where a file is wrong."""
     lines = path.read_text(encoding="utf-8").splitlines()
     examples: list[Example] = []
@@ -182,7 +187,8 @@ def parse_examples(path: Path) -> list[Example]:
         where = f"{path.name}, line {command_line}"
         example = Example(description="\n".join(description).strip(), command="\n".join(command), line=command_line)
         parse_command(example, where)
-        parse_answer(example, answer, where)
+        if answers:
+            parse_answer(example, answer, where)
         examples.append(example)
     if not examples:
         raise ExampleError(f"{path.name} holds no example")
@@ -290,3 +296,66 @@ def on_page_markdown(markdown, page, **kwargs):
     except ExampleError as error:
         raise PluginError(str(error)) from None
     return markdown.replace(MARKER, rendered)
+
+
+# --- Sending the examples (the test, and writing the answers) ----------------
+
+def send(client, example: Example):
+    """Send an example's request as curl would, through a TestClient (an httpx2.Client)."""
+    return client.request(
+        example.method,
+        example.path,
+        headers=example.headers,
+        content=None if example.body is None else example.body.encode(),
+    )
+
+
+def answer_lines(example: Example, response) -> list[str]:
+    """The answer as the page shows it: what curl prints, but for date and server."""
+    import http
+
+    lines = []
+    if example.include:
+        lines.append(f"HTTP/1.1 {response.status_code} {http.HTTPStatus(response.status_code).phrase}")
+        lines += [f"{k}: {v}" for k, v in response.headers.items() if k.lower() not in VOLATILE_HEADERS]
+        lines.append("")
+    lines.append(response.text)
+    return lines
+
+
+def write_answers(step: str) -> None:
+    """Send the examples of docs/examples/<step>.console to a fresh steps/<step>/ app, in
+    order, and write the answers it gives into the file."""
+    import importlib.util
+    import os
+
+    from fastapi.testclient import TestClient
+
+    os.environ.pop("ALLOWED_ORIGINS", None)  # the step's own defaults, as on the page
+    source = EXAMPLES / f"{step}.console"
+    spec = importlib.util.spec_from_file_location(f"step_{step.replace('-', '_')}", REPO / "steps" / step / "main.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    examples = parse_examples(source, answers=False)
+    out = []
+    with TestClient(module.app) as client:
+        for example in examples:
+            out += [f"# {line}".rstrip() for line in example.description.splitlines()]
+            command = example.command.split("\n")
+            out += [("$ " if i == 0 else "    ") + line + (" \\" if i < len(command) - 1 else "")
+                    for i, line in enumerate(command)]
+            out += answer_lines(example, send(client, example)) + [""]
+    source.write_text("\n".join(out), encoding="utf-8")
+    print(f"docs/examples/{source.name}: {len(examples)} answers written")
+
+
+if __name__ == "__main__":
+    import sys
+
+    names = sys.argv[1:]
+    if names == ["--all"]:
+        names = [path.stem for path in sorted(EXAMPLES.glob("*.console"))]
+    if not names:
+        sys.exit("usage: python docs_hooks/curl_examples.py NN-slug ... | --all")
+    for name in names:
+        write_answers(name)
