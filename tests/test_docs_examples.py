@@ -7,12 +7,14 @@ step: what one command creates, the next one finds, as for a learner typing them
 into one terminal), and the answer the page shows must be the one the app gives:
 the status line, the headers (all of them but date and server, which only a real
 server adds and which change on every run) and the body.
+
+After a change to a step, `python docs_hooks/curl_examples.py NN-slug` writes the
+answers again from its app; read the change (git diff) before committing it.
 """
 
 import http
 import importlib.util
 import json
-import sys
 from pathlib import Path
 
 import pytest
@@ -32,16 +34,6 @@ EXAMPLE_FILES = sorted(curl_examples.EXAMPLES.glob("*.console"))
 
 # Python 3.13 renamed 422's reason phrase; uvicorn prints the one of the learner's Python.
 OTHER_PHRASES = {422: {"Unprocessable Entity", "Unprocessable Content"}}
-
-
-def send(client, example):
-    """Send an example's request the way curl would, through the TestClient."""
-    return client.request(
-        example.method,
-        example.path,
-        headers=example.headers,
-        content=None if example.body is None else example.body.encode(),
-    )
 
 
 def check(example, response, where):
@@ -77,17 +69,23 @@ def check(example, response, where):
         assert response.text == shown, f"{where}: the page shows {shown!r}, curl would print {response.text!r}"
 
 
+@pytest.fixture
+def default_environment(monkeypatch):
+    """The step's own settings, as on the page: no ALLOWED_ORIGINS from outside."""
+    monkeypatch.delenv("ALLOWED_ORIGINS", raising=False)
+
+
 @pytest.mark.parametrize(
     "step_dir",
     [REPO / "steps" / path.stem for path in EXAMPLE_FILES],
     ids=[path.stem for path in EXAMPLE_FILES],
 )
-def test_every_curl_example_answers_what_its_page_shows(step_dir, client):
+def test_every_curl_example_answers_what_its_page_shows(default_environment, step_dir, client):
     source = curl_examples.EXAMPLES / f"{step_dir.name}.console"
     assert step_dir.is_dir(), f"docs/examples/{source.name} has no step folder steps/{step_dir.name}/"
     examples = curl_examples.parse_examples(source)
     for example in examples:
-        check(example, send(client, example), f"docs/examples/{source.name}, line {example.line}")
+        check(example, curl_examples.send(client, example), f"docs/examples/{source.name}, line {example.line}")
 
 
 def test_the_windows_commands_carry_the_same_request():
