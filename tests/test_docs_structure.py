@@ -215,11 +215,34 @@ def test_every_exercise_suite_fails_on_the_plain_step_and_passes_on_its_solution
     assert _failures_on(exercise, REPO / "exercises" / exercise) == []
 
 
+def _listed(key: str) -> list[str]:
+    """The patterns of a block setting of mkdocs.yml (exclude_docs, not_in_nav)."""
+    match = re.search(rf"^{key}: \|\n((?:[ \t]+\S.*\n)+)", (REPO / "mkdocs.yml").read_text(), re.MULTILINE)
+    return [line.strip() for line in match[1].splitlines()] if match else []
+
+
+def _matches(path: str, pattern: str) -> bool:
+    """A gitignore-like pattern as mkdocs.yml writes them: /dir/ or /file.md (or a glob)."""
+    import fnmatch
+
+    anchored = pattern.startswith("/")
+    pattern = pattern.lstrip("/")
+    if pattern.endswith("/"):
+        return path.startswith(pattern) if anchored else f"/{pattern}" in f"/{path}"
+    return fnmatch.fnmatch(path, pattern) if anchored else fnmatch.fnmatch(path.rsplit("/", 1)[-1], pattern)
+
+
 def test_every_site_page_is_in_the_nav():
+    """A page no menu leads to is a dead end (a file that is not a page, e.g. a snippet
+    another page includes, goes in mkdocs.yml's exclude_docs or not_in_nav)."""
+    skipped = _listed("exclude_docs") + _listed("not_in_nav")
     pages = {
-        str(path.relative_to(DOCS))
+        path.relative_to(DOCS).as_posix()
         for path in DOCS.rglob("*.md")
-        if path.parent.name not in ("examples", "exercises")
     }
+    pages = {page for page in pages if not any(_matches(page, pattern) for pattern in skipped)}
     missing = sorted(pages - nav_pages())
-    assert not missing, f"pages that are not in mkdocs.yml's nav: {missing}"
+    assert not missing, (
+        f"pages that are not in mkdocs.yml's nav: {missing} "
+        "(a file that is not a page belongs in exclude_docs or not_in_nav)"
+    )
