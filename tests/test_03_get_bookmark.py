@@ -1,5 +1,7 @@
 """Step 03: GET /bookmarks/{id} answers one bookmark, 404 for an unknown id, 422 for a non-integer."""
 
+import pytest
+
 from workshop_checks import (
     ONE_BOOKMARK,
     expect_json,
@@ -21,6 +23,7 @@ def test_each_listed_bookmark_can_be_fetched_by_its_id(client):
         )
 
 
+@pytest.mark.points(2)  # the step's main promise
 def test_an_unknown_id_answers_404(client):
     expect_not_found(client.get(f"/bookmarks/{unknown_id(client)}"))
 

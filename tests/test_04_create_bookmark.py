@@ -13,6 +13,7 @@ from workshop_checks import (
 )
 
 
+@pytest.mark.points(2)  # the step's main promise
 def test_post_answers_201_with_the_new_bookmark(client):
     create_bookmark(client)  # checks the 201 and the body
 

@@ -37,6 +37,7 @@ def test_put_replaces_the_whole_bookmark(client):
     assert read_back(client, created["id"]) == replaced, "GET should answer the replaced bookmark"
 
 
+@pytest.mark.points(2)  # the step's main promise
 def test_put_on_an_unknown_id_answers_404_and_creates_nothing(client):
     missing = unknown_id(client)
     count_before = len(list_bookmarks(client))

@@ -1,5 +1,7 @@
 """Step 06: DELETE /bookmarks/{id} answers 200 with a message; the bookmark is gone, its id never reused."""
 
+import pytest
+
 from workshop_checks import (
     ONE_BOOKMARK,
     create_bookmark,
@@ -22,6 +24,7 @@ def test_delete_answers_200_with_a_json_message(client):
     )
 
 
+@pytest.mark.points(2)  # the step's main promise
 def test_a_deleted_bookmark_is_gone(client):
     created = create_bookmark(client)
     expect_status(client.delete(f"/bookmarks/{created['id']}"), 200)

@@ -42,7 +42,6 @@ import sys
 import tempfile
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -165,6 +164,8 @@ def format_card(rows: list[dict], title: str) -> str:
     table = [header]
     for row in rows:
         check = row["first_failure"] or ("ok" if row["total"] else "not graded (every test skipped)")
+        for prefix in (f"step {row['folder']}: ", f"step {row['step']}: "):
+            check = check.removeprefix(prefix)
         if row["skipped"] and not row["first_failure"] and row["total"]:
             check = f"ok ({row['skipped']} skipped)"
         table.append((row["folder"], f"{row['passed']}/{row['total']}",
@@ -223,61 +224,93 @@ def gradescope_results(results: list[dict], rows: list[dict], card: str, executi
 # --- The import probe ------------------------------------------------------------------
 
 PROBE = r"""
-import importlib.util, sys
-sys.path.insert(0, ".")
-spec = importlib.util.spec_from_file_location("main", "main.py")
-module = importlib.util.module_from_spec(spec)
+import importlib.util, json, os, sys, time
+folders, timeout = json.loads(sys.argv[1]), float(sys.argv[2])
 try:
-    spec.loader.exec_module(module)
-except BaseException:
-    sys.exit(3)  # an exception: the harness reports it in the test, with its message
-sys.exit(0)
+    import fastapi, pydantic  # what every main.py imports: once, before the forks
+except Exception:
+    pass
+children = {}
+for folder in folders:
+    pid = os.fork()
+    if pid == 0:
+        code = 98
+        try:
+            os.setpgid(0, 0)
+            devnull = os.open(os.devnull, os.O_RDWR)
+            for fd in (0, 1, 2):
+                os.dup2(devnull, fd)
+            os.chdir(folder)
+            sys.path.insert(0, folder)
+            spec = importlib.util.spec_from_file_location("main", os.path.join(folder, "main.py"))
+            spec.loader.exec_module(importlib.util.module_from_spec(spec))
+            code = 97  # not 0: an os._exit(0) in main.py is no success
+        except BaseException:
+            pass  # an exception: the harness reports it in the test, with its message
+        os._exit(code)
+    children[pid] = folder
+verdicts = {}
+deadline = time.monotonic() + timeout
+while children and time.monotonic() < deadline:
+    pid, status = os.waitpid(-1, os.WNOHANG)
+    if pid == 0:
+        time.sleep(0.02)
+    elif pid in children:
+        verdicts[children.pop(pid)] = os.waitstatus_to_exitcode(status)
+for pid, folder in children.items():
+    for kill in (os.killpg, os.kill):
+        try:
+            kill(pid, 9)
+        except OSError:
+            pass
+    os.waitpid(pid, 0)
+    verdicts[folder] = "timeout"
+print(json.dumps(verdicts))
 """
 
 
-def probe_import(folder: Path, timeout: float) -> str | None:
-    """Import folder/main.py in a child process, in a throw-away copy of the folder.
+def probe_imports(folders: list[Path], timeout: float) -> dict[Path, str | None]:
+    """Import each folder's main.py in a child process, in a throw-away copy of the folder.
 
-    Answers a reason when the import must not happen in the test process (it does
-    not finish in time, or ends the process), else None."""
-    if not (folder / "main.py").is_file():
-        return None  # the harness says so in the test
+    Answers, for each folder, a reason when its main.py must not be imported in the
+    test process (it does not finish in time, or ends the process), else None.
+    One helper process imports fastapi once and forks a child per folder, all at once."""
+    folders = [folder for folder in folders if (folder / "main.py").is_file()]
+    if not folders:
+        return {}
     with tempfile.TemporaryDirectory(prefix="workshop-probe-") as tmp:
-        copy = Path(tmp) / folder.name
-        shutil.copytree(folder, copy, symlinks=True, ignore=shutil.ignore_patterns("__pycache__"))
+        copies = {}
+        for index, folder in enumerate(folders):
+            copy = Path(tmp) / f"{index}" / folder.name
+            shutil.copytree(folder, copy, symlinks=True, ignore=shutil.ignore_patterns("__pycache__", ".venv", "node_modules"))
+            copies[str(copy)] = folder
         environment = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
         try:
-            process = subprocess.Popen(
-                [sys.executable, "-c", PROBE], cwd=copy, env=environment,
-                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                start_new_session=True,
+            process = subprocess.run(
+                [sys.executable, "-c", PROBE, json.dumps(list(copies)), str(timeout)],
+                env=environment, stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                timeout=timeout + 30, start_new_session=True,
             )
-        except OSError as error:
-            return f"main.py could not be checked: {error}"
-        try:
-            code = process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            kill_group(process)
-            return (f"main.py did not finish importing within {timeout:g} s: "
-                    "is there an endless loop (or a server started) at the top level of main.py?")
-        finally:
-            kill_group(process)  # whatever it started in the background goes with it
-    if code in (0, 3):
-        return None
-    if code < 0:
-        return f"importing main.py killed Python (signal {-code})"
-    return f"importing main.py ended Python with exit code {code} (os._exit or a crash?)"
+            verdicts = json.loads(process.stdout.strip().splitlines()[-1])
+        except (OSError, subprocess.SubprocessError, ValueError, IndexError) as error:
+            return {folder: f"main.py could not be checked before the tests: {error}" for folder in folders}
+    answers = {}
+    for copy, code in verdicts.items():
+        if code == "timeout":
+            reason = (f"main.py did not finish importing within {timeout:g} s: "
+                      "is there an endless loop (or a server started) at the top level of main.py?")
+        elif code in (97, 98):
+            reason = None
+        elif code < 0:
+            reason = f"importing main.py killed Python (signal {-code})"
+        else:
+            reason = f"importing main.py ended Python with exit code {code} (os._exit or a crash?)"
+        answers[copies[copy]] = reason
+    return answers
 
 
-def kill_group(process: subprocess.Popen) -> None:
-    try:
-        os.killpg(process.pid, 9)
-    except (ProcessLookupError, PermissionError):
-        pass
-    try:
-        process.wait(timeout=5)
-    except subprocess.TimeoutExpired:
-        pass
+def probe_import(folder: Path, timeout: float) -> str | None:
+    return probe_imports([folder], timeout).get(folder)
 
 
 # --- A route that never returns -----------------------------------------------------------
@@ -306,6 +339,65 @@ def stop_threads_running(folder: Path) -> int:
     return stopped
 
 
+# --- Files a learner's code must not touch ------------------------------------------------
+
+GUARD_FILE_LIMIT = 2 * 2**20  # bytes: bigger files are not guarded
+GRADING_COPY = ".grading-copy"  # marks scripts/grade_class.py's throw-away copy of the tests
+
+
+class FileGuard:
+    """Notices, after each test, what the code under test deleted or changed outside
+    its own folder: the test files and the other step folders.
+
+    With restore=True (only in scripts/grade_class.py's throw-away copy of the
+    tests, never in the repository, where a person may be editing the files) it
+    also puts them back, so the other steps are graded as handed in. Without it,
+    only a deleted file counts (an edit may be the instructor's own), and nothing
+    is written."""
+
+    def __init__(self, roots: list[Path], files: list[Path], restore: bool = False):
+        self.restore = restore
+        self.saved: dict[Path, bytes] = {}
+        self.stats: dict[Path, tuple[int, int]] = {}
+        for path in files + [p for root in roots if root.is_dir() for p in sorted(root.rglob("*"))]:
+            if path.is_file() and "__pycache__" not in path.parts and path.stat().st_size <= GUARD_FILE_LIMIT:
+                self.save(path.resolve())
+
+    def save(self, path: Path) -> None:
+        self.saved[path] = path.read_bytes()
+        status = path.stat()
+        self.stats[path] = (status.st_size, status.st_mtime_ns)
+
+    def check(self, own: Path | None) -> list[Path]:
+        """Restore the damaged files outside `own`; answers them."""
+        own = own.resolve() if own else None
+        damaged = []
+        for path, content in self.saved.items():
+            inside = own is not None and path.is_relative_to(own)
+            try:
+                status = path.stat()
+                unchanged = (status.st_size, status.st_mtime_ns) == self.stats[path] or not self.restore
+            except OSError:
+                unchanged = self.stats[path] == (-1, -1)  # a deletion is reported once
+            if unchanged:
+                continue
+            if inside:
+                if path.is_file():  # the step may change its own files (a data file)
+                    self.save(path)
+                continue
+            damaged.append(path)
+            if not self.restore:
+                self.stats[path] = (-1, -1)
+                continue
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(content)
+                self.save(path)
+            except OSError:
+                pass
+        return damaged
+
+
 # --- The plugin --------------------------------------------------------------------------
 
 
@@ -324,6 +416,7 @@ class Grading:
         self.folders: dict[str, str] = {}  # step -> folder name, for the card
         self.blocked: dict[Path, str] = {}  # folder -> why its main.py is never imported here
         self.reasons: dict[str, str] = {}  # nodeid -> a better reason than the report's
+        self.guard: FileGuard | None = None
         self.started = time.monotonic()
         if self.progress_path:
             self.progress_path.parent.mkdir(parents=True, exist_ok=True)
@@ -362,9 +455,16 @@ class Grading:
             for nodeid, item in self.items.items()])
         folders = {self.folder_of(item) for item in items} - {None}
         if folders:
-            with ThreadPoolExecutor(max_workers=4) as pool:
-                verdicts = dict(zip(folders, pool.map(lambda f: probe_import(f, self.import_timeout), folders)))
-            self.blocked = {folder: reason for folder, reason in verdicts.items() if reason}
+            for folder, reason in probe_imports(sorted(folders), self.import_timeout).items():
+                self.emit(event="probed", folder=folder.name, reason=reason)
+                if reason:
+                    self.blocked[folder] = reason
+        if self.untrusted and self.items:
+            root = self.config.rootpath
+            self.guard = FileGuard(
+                [self.steps_dir] if self.steps_dir else [],
+                [*sorted((root / "tests").glob("*.py")), root / "pyproject.toml"],
+                restore=(root / GRADING_COPY).is_file())
 
     def _reference_name(self, step: str) -> str:
         found = sorted((self.config.rootpath / "steps").glob(f"{step}-*"))
@@ -375,6 +475,25 @@ class Grading:
         folder = self.folder_of(item)
         if folder is not None and folder in self.blocked:
             pytest.fail(f"step {folder.name}: {self.blocked[folder]}", pytrace=False)
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_teardown(self, item):
+        result = yield
+        if self.guard is not None and item.nodeid in self.items:
+            damaged = self.guard.check(self.folder_of(item) or self.app_dir)
+            if damaged:
+                names = ", ".join(sorted(self.relative(path) for path in damaged)[:5])
+                self.reasons[item.nodeid] = (
+                    f"the code deleted or changed files outside its own folder: {names} "
+                    + ("(put back for the other steps)" if self.guard.restore else "(put them back: git checkout)"))
+                pytest.fail(self.reasons[item.nodeid], pytrace=False)
+        return result
+
+    def relative(self, path: Path) -> str:
+        for base in (self.steps_dir, self.config.rootpath):
+            if base is not None and path.is_relative_to(base.resolve()):
+                return str(path.relative_to(base.resolve()))
+        return str(path)
 
     def pytest_runtest_logstart(self, nodeid, location):
         if nodeid in self.items:
@@ -392,8 +511,20 @@ class Grading:
         ]
         if call.excinfo is None or item.nodeid not in self.items:
             return
-        if isinstance(call.excinfo.value, OSError) and call.excinfo.value.errno == 27:
+        error = call.excinfo.value
+        if isinstance(error, OSError) and error.errno == 27:
             self.reasons.setdefault(item.nodeid, "the app wrote more output than allowed (does it print endlessly?)")
+        elif not isinstance(error, (AssertionError, pytest.fail.Exception, pytest.skip.Exception)):
+            # The app itself raised (TestClient passes a route's exception on): name it.
+            text = " ".join(str(error).split())
+            where = ""
+            folder = self.folder_of(item)
+            for entry in reversed(call.excinfo.traceback):
+                path = Path(str(entry.path))
+                if folder is not None and path.resolve().is_relative_to(folder.resolve()):
+                    where = f" (in {path.name}, line {entry.lineno + 1}, {entry.name})"
+                    break
+            self.reasons.setdefault(item.nodeid, f"the app raised {type(error).__name__}{where}: {text}"[:REASON_LIMIT])
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_timeout_set_timer(self, item, settings):
@@ -439,6 +570,9 @@ class Grading:
             reason = self.reasons.get(report.nodeid) or report_reason(report)
             if report.when == "teardown":
                 reason = f"after the test: {reason}"
+            if self.steps_dir is not None:  # a learner reads 02-list-bookmarks/main.py, not /tmp/...
+                for base in {str(self.steps_dir.resolve()), str(self.steps_dir)}:
+                    reason = reason.replace(base + os.sep, "").replace(base, "the steps folder")
             result["reason"] = reason
         elif report.skipped and result["outcome"] == "passed":
             result["outcome"] = "skipped"
