@@ -12,9 +12,13 @@ copy passes every suite, and a copy with one typical learner mistake (MISTAKES
 below) fails that step's suite.
 
 Prints the matrix (suite x step); --markdown FILE also writes it as a table for
-the docs. Exits 1 when a rule is broken anywhere.
+the docs; --check FILE fails when FILE (the committed table, shown on the
+instructors' page) differs from this run's. Exits 1 when a rule is broken anywhere.
 
-    python scripts/self_check.py [--markdown FILE]
+    python scripts/self_check.py [--markdown FILE] [--check FILE]
+
+The docs' table is regenerated with
+    python scripts/self_check.py --markdown scripts/self-check-matrix.md
 """
 
 import argparse
@@ -96,6 +100,7 @@ def run_all_suites_against(step: Path) -> dict[str, bool]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--markdown", type=Path, help="also write the matrix as a Markdown table")
+    parser.add_argument("--check", type=Path, help="fail when this committed Markdown table differs from this run's")
     args = parser.parse_args()
 
     with ThreadPoolExecutor(max_workers=2) as pool:
@@ -124,6 +129,9 @@ def main() -> int:
     print(table)
     if args.markdown:
         args.markdown.write_text(table)
+    if args.check and (not args.check.is_file() or args.check.read_text() != table):
+        problems.append(f"{args.check} is not this run's matrix: regenerate it with "
+                        f"python scripts/self_check.py --markdown {args.check}")
 
     for problem in problems:
         print("SELF-CHECK FAILED:", problem)
