@@ -49,7 +49,7 @@ import pytest
 SUITE_NAME = re.compile(r"test_(\d\d)_\w+")
 OUTPUT_LIMIT = 4000  # characters of captured output kept per report section
 REASON_LIMIT = 300  # characters of a reason kept in the JSON and the progress file
-CARD_REASON_WIDTH = 90  # characters of a reason shown on the card
+CARD_REASON_WIDTH = 110  # characters of a reason shown on the card
 DEFAULT_IMPORT_TIMEOUT = 10.0
 
 # --- Options -------------------------------------------------------------------
@@ -516,7 +516,6 @@ class Grading:
             self.reasons.setdefault(item.nodeid, "the app wrote more output than allowed (does it print endlessly?)")
         elif not isinstance(error, (AssertionError, pytest.fail.Exception, pytest.skip.Exception)):
             # The app itself raised (TestClient passes a route's exception on): name it.
-            text = " ".join(str(error).split())
             where = ""
             folder = self.folder_of(item)
             for entry in reversed(call.excinfo.traceback):
@@ -524,9 +523,14 @@ class Grading:
                 if folder is not None and path.resolve().is_relative_to(folder.resolve()):
                     where = f" (in {path.name}, line {entry.lineno + 1}, {entry.name})"
                     break
-            self.reasons.setdefault(item.nodeid, f"the app raised {type(error).__name__}{where}: {text}"[:REASON_LIMIT])
+            reason = f"the app raised {type(error).__name__}{where}: {' '.join(str(error).split())}"
+            if type(error).__name__ == "ResponseValidationError" and callable(getattr(error, "errors", None)):
+                first = (list(error.errors()) or [{}])[0]
+                reason = (f"a route returned {short(repr(first.get('input')), 60)}, which does not match its "
+                          f"return type: {first.get('msg')} (ResponseValidationError)")
+            self.reasons.setdefault(item.nodeid, reason[:REASON_LIMIT])
 
-    @pytest.hookimpl(tryfirst=True)
+    @pytest.hookimpl(tryfirst=True, optionalhook=True)  # pytest-timeout's hook
     def pytest_timeout_set_timer(self, item, settings):
         """pytest-timeout's signal timer, plus: stop the learner's code in every thread,
         and give the learner a reason in plain words."""
