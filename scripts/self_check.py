@@ -53,6 +53,23 @@ MISTAKES = [
      "DELETE does not delete"),
     ("06-delete-bookmark", "main.py", "next(bookmark_ids)", "len(bookmarks) + 1",
      "ids are reused after a delete"),
+    # The frontend steps: the mistakes the issue names, and one of step 10's.
+    *[(step, "index.html",
+       'method: "POST",\n'
+       "        // Without this header fetch labels the body text/plain, and FastAPI\n"
+       "        // answers 422: it only reads a body that says it is JSON.\n"
+       '        headers: { "Content-Type": "application/json" },',
+       'method: "POST",', "the page's POST lacks Content-Type: application/json")
+      for step in ("08-fetch", "09-cors", "10-error-handling")],
+    *[(step, "index.html", "title.textContent = bookmark.title;", "title.innerHTML = bookmark.title;",
+       "the page renders titles as HTML")
+      for step in ("08-fetch", "10-error-handling")],
+    ("09-cors", "main.py", "app.add_middleware(\n    CORSMiddleware,", "dict(\n    middleware=CORSMiddleware,",
+     "the API has no CORS middleware"),
+    ("09-cors", "main.py", 'allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"]', 'allow_methods=["GET"]',
+     "CORS allows GET only: the list loads, every change is blocked"),
+    ("10-error-handling", "main.py", '@app.middleware("http")\nasync def', "async def",
+     "an unexpected error is a 500 without JSON and without CORS headers"),
 ]
 
 

@@ -345,7 +345,7 @@ def live_api(api_server, load_step_app):
 
 
 @pytest.fixture
-def open_page(page, page_server, step_dir):
+def open_page(request, page, page_server, step_dir):
     """Serve the step folder and open its page. `page.dialogs` records alert()
     and the like (a confirm() is accepted, as a learner would), `page.errors`
     the uncaught JavaScript errors, `page.console` the console's messages."""
@@ -363,9 +363,17 @@ def open_page(page, page_server, step_dir):
     page.on("pageerror", lambda error: page.errors.append(str(error)))
     page.on("console", lambda message: page.console.append(message.text))
 
+    # From step 08 on the page talks to the API: without a script, fail at once
+    # instead of after a timeout in every test.
+    suite = SUITE_NAME.fullmatch(request.path.stem)
+    needs_javascript = suite is not None and int(suite.group(1)) >= 8
+
     def open_():
-        if not (step_dir / "index.html").is_file():
+        page_file = step_dir / "index.html"
+        if not page_file.is_file():
             pytest.fail(f"{step_dir} has no index.html", pytrace=False)
+        if needs_javascript and "<script" not in page_file.read_text(encoding="utf-8").lower():
+            pytest.fail(f"{page_file} has no <script> yet: it cannot talk to the API", pytrace=False)
         page.goto(page_server.origin + "/")
         return page
 

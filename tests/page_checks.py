@@ -49,6 +49,16 @@ def error_message(page: Page):
     return page.get_by_role("alert")
 
 
+def expect_bookmark_shown(page: Page, text: str, why: str) -> None:
+    """The bookmark with `text` shows in the list. Fails as soon as the page shows
+    an error instead (a CORS block, say), quoting it, rather than after a timeout."""
+    item = bookmark_item(page, text)
+    error = error_message(page).filter(has_text=re.compile(r"\S"))
+    expect(item.or_(error).first, why).to_be_visible()
+    if item.count() == 0:
+        pytest.fail(f"{why}; the page says instead: {error.first.inner_text()!r}", pytrace=False)
+
+
 def expect_no_error_shown(page: Page) -> None:
     alerts = error_message(page)
     for index in range(alerts.count()):
@@ -160,8 +170,9 @@ def _get(client, bookmark_id: int):
 def check_the_list_loads(page: Page, client, open_page) -> None:
     bookmark = create_bookmark(client, title="Listed on load", description="Shown from the API")
     open_page()
+    expect_bookmark_shown(page, "Listed on load", "the page should list the bookmarks that GET /bookmarks answers")
     item = bookmark_item(page, "Listed on load")
-    expect(item, "the page should list the bookmarks that GET /bookmarks answers").to_have_count(1)
+    expect(item).to_have_count(1)
     expect(item).to_contain_text("Shown from the API")
     expect(
         item.get_by_role("link", name="Listed on load"), "the title should be a link to the bookmark's URL"
@@ -172,9 +183,8 @@ def check_the_list_loads(page: Page, client, open_page) -> None:
 def check_create(page: Page, client, open_page) -> None:
     open_page()
     submit_form(page, "https://example.com/created", "Made in the browser", "Sent by the form")
-    expect(
-        bookmark_item(page, "Made in the browser"), "a bookmark sent by the form should appear in the list"
-    ).to_have_count(1)
+    expect_bookmark_shown(page, "Made in the browser", "a bookmark sent by the form should appear in the list")
+    expect(bookmark_item(page, "Made in the browser")).to_have_count(1)
     created = [b for b in list_bookmarks(client) if b["title"] == "Made in the browser"]
     assert created, "the page shows the bookmark, but the API does not have it: send it with POST /bookmarks"
     assert (created[0]["url"], created[0]["description"]) == ("https://example.com/created", "Sent by the form")
@@ -184,11 +194,12 @@ def check_create(page: Page, client, open_page) -> None:
 def check_edit(page: Page, client, open_page) -> None:
     bookmark = create_bookmark(client, title="Before the edit")
     open_page()
+    expect_bookmark_shown(page, "Before the edit", "the page should list the bookmarks")
     bookmark_item(page, "Before the edit").get_by_role("button", name="Edit").click()
     expect(field(page, "Title"), "Edit should fill the form with the bookmark").to_have_value("Before the edit")
     field(page, "Title").fill("After the edit")
     submit_button(page).click()
-    expect(bookmark_item(page, "After the edit"), "the list should show the new title").to_have_count(1)
+    expect_bookmark_shown(page, "After the edit", "the list should show the new title")
     expect(bookmark_item(page, "Before the edit"), "the old title should be gone").to_have_count(0)
     response = _get(client, bookmark["id"])
     expect_status(response, 200)
@@ -201,6 +212,7 @@ def check_edit(page: Page, client, open_page) -> None:
 def check_delete(page: Page, client, open_page) -> None:
     bookmark = create_bookmark(client, title="To be deleted")
     open_page()
+    expect_bookmark_shown(page, "To be deleted", "the page should list the bookmarks")
     bookmark_item(page, "To be deleted").get_by_role("button", name="Delete").click()
     expect(bookmark_item(page, "To be deleted"), "a deleted bookmark should leave the list").to_have_count(0)
     assert _get(client, bookmark["id"]).status_code == 404, (
@@ -212,4 +224,5 @@ def check_delete(page: Page, client, open_page) -> None:
 def check_xss(page: Page, client, open_page) -> None:
     create_bookmark(client, title=XSS_TITLE, description=XSS_DESCRIPTION)
     open_page()
+    expect_bookmark_shown(page, "not bold", "the page should list the bookmarks")
     expect_shown_as_text(page)
