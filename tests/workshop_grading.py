@@ -415,6 +415,7 @@ class Grading:
         self.items: dict[str, object] = {}
         self.folders: dict[str, str] = {}  # step -> folder name, for the card
         self.blocked: dict[Path, str] = {}  # folder -> why its main.py is never imported here
+        self.timed_out: dict[Path, str] = {}  # folder -> the test of it that ran out of time
         self.reasons: dict[str, str] = {}  # nodeid -> a better reason than the report's
         self.guard: FileGuard | None = None
         self.started = time.monotonic()
@@ -475,6 +476,10 @@ class Grading:
         folder = self.folder_of(item)
         if folder is not None and folder in self.blocked:
             pytest.fail(f"step {folder.name}: {self.blocked[folder]}", pytrace=False)
+        if folder is not None and folder in self.timed_out:
+            # One test that ran out of time is enough: the step is lost either way,
+            # and each further one would cost the whole time limit again.
+            pytest.fail(f"not run: {self.timed_out[folder]}", pytrace=False)
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_teardown(self, item):
@@ -548,6 +553,7 @@ class Grading:
                 f"main.py did not finish importing within {settings.timeout:g} s" if importing else
                 f"no answer within {settings.timeout:g} s: a route never returns (an endless loop?)")
             stop_threads_running(folder)
+            self.timed_out[folder] = f"an earlier test of this step ran out of time ({self.reasons[item.nodeid]})"
             pytest.fail(f"Timeout (>{settings.timeout:g}s): {self.reasons[item.nodeid]}", pytrace=False)
 
         def cancel():
