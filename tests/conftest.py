@@ -29,20 +29,25 @@ Playwright's own where it is installed, else the tests skip with a hint (and
 fail under ``CI=true``).
 """
 
+import asyncio
 import importlib.util
 import os
-import re
 import shutil
+import socket
 import sys
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from io import BytesIO
 from itertools import count
 from pathlib import Path
 
 import pytest
+import uvicorn
 from fastapi.testclient import TestClient
+from workshop_grading import SUITE_NAME  # the one definition of a step suite's file name
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 REFERENCE_STEPS = REPOSITORY / "steps"
-SUITE_NAME = re.compile(r"test_(\d\d)_\w+")
 
 _module_names = count(1)
 
@@ -181,14 +186,6 @@ def browser_type_launch_args(browser_type_launch_args, playwright):
 # changes from test to test is what they serve: each test gives the API
 # server a freshly imported app (nothing left over from the test before) and
 # tells the page server which step folder to serve.
-
-import asyncio
-import socket
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-from io import BytesIO
-
-import uvicorn
 
 # The address the learner's page uses for the API, as the docs tell them.
 LEARNER_API_URLS = ("http://127.0.0.1:8000", "http://localhost:8000")
