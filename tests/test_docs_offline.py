@@ -24,6 +24,10 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 
+# About 20 s (a full site build and every page in Chromium): not in the everyday
+# `pytest` run; CI runs it with `pytest -m built_site`.
+pytestmark = pytest.mark.built_site
+
 # Material draws a diagram into a *closed* shadow root, out of the test's reach. Opened
 # before any script of the page runs, it can be looked into; nothing else changes.
 OPEN_SHADOW_ROOTS = """
