@@ -28,7 +28,6 @@ import argparse
 import csv
 import json
 import os
-import re
 import resource
 import shutil
 import signal
@@ -41,9 +40,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
-from workshop_grading import GRADING_COPY, format_card, gradescope_results, short, step_rows  # noqa: E402
+from workshop_grading import GRADING_COPY, SUITE_NAME, format_card, gradescope_results, short, step_rows  # noqa: E402
 
-SUITE = re.compile(r"test_(\d\d)_\w+\.py")
 OUTPUT_LIMIT = 64 * 1024 * 1024  # bytes a learner's run may write to one file
 IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".venv", "venv", "node_modules", ".git", "*.egg-info")
 
@@ -139,7 +137,7 @@ def grade_learner(folder: Path, out: Path, args) -> dict:
         source = learner_steps(folder)
         shutil.copytree(source, steps, symlinks=True, ignore=IGNORED)
         suites = sorted(f"tests/{path.name}" for path in (kit / "tests").iterdir()
-                        if SUITE.fullmatch(path.name) and (not args.steps or path.name[5:7] in args.steps))
+                        if (path.suffix == ".py" and SUITE_NAME.fullmatch(path.stem)) and (not args.steps or path.name[5:7] in args.steps))
         collected: dict[str, dict] = {}
         results: dict[str, dict] = {}
         pending = list(suites)
@@ -173,7 +171,7 @@ def grade_learner(folder: Path, out: Path, args) -> dict:
                     why = f"the test run ended abruptly (exit code {code}): does main.py call os._exit or crash Python?"
                 if not events:
                     for suite in pending:  # nothing ran at all: the whole attempt is lost
-                        step = SUITE.fullmatch(Path(suite).name).group(1)
+                        step = SUITE_NAME.fullmatch(Path(suite).stem).group(1)
                         results[f"{suite}::(grading)"] = {
                             "nodeid": f"{suite}::(grading)", "step": step, "name": "(grading)", "points": 1,
                             "outcome": "failed", "reason": f"could not grade: {why}; see pytest.log"}
@@ -195,7 +193,7 @@ def grade_learner(folder: Path, out: Path, args) -> dict:
                    for nodeid, test in collected.items()]
         folders = {path.name[:2]: path.name for path in steps.iterdir() if path.is_dir() and path.name[:2].isdigit()}
         for suite in suites:  # the card names every step by its reference folder when the learner's is missing
-            step = SUITE.fullmatch(Path(suite).name).group(1)
+            step = SUITE_NAME.fullmatch(Path(suite).stem).group(1)
             folders.setdefault(step, next((p.name for p in (REPO / "steps").glob(f"{step}-*")), step))
         rows = step_rows(ordered, folders)
         card = format_card(rows, f"Grade card for {name}")
