@@ -2,8 +2,9 @@
 
     python scripts/benchmark_class.py [--learners 30] [--jobs N] [--keep DIR]
 
-Learner 1 has one typical mistake of the list below, learner 2 the next, and so
-on; the others hand in the reference steps unchanged. The class is graded with
+Learner 1 has one typical mistake of the list below (the API steps' own, then the
+frontend steps' from the self-check), learner 2 the next, and so on; the others
+hand in the reference steps unchanged. The class is graded with
 scripts/grade_class.py, and the script checks that every learner lost exactly
 the steps of their mistake (each with a reason) and that a clean copy got full
 points. It prints the time it took: the class benchmark. Exits 1 when a learner
@@ -13,6 +14,8 @@ was graded wrongly.
 from __future__ import annotations
 
 import argparse
+import csv
+import json
 import os
 import platform
 import shutil
@@ -24,6 +27,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "scripts"))
 import grade_class  # noqa: E402
+import self_check  # noqa: E402
 
 ROUTE_LOOP = "    while True:  # a route that never returns\n        pass\n"
 
@@ -40,31 +44,45 @@ def insert_after(text: str, line_start: str, body: str) -> str:
     return text[:end] + body + text[end:]
 
 
-# name: (step folder prefix, what it does to main.py (None: the folder is deleted), what it is)
+# name: (step folder prefix, file, what it does to the file (None: the folder is deleted), what it is)
 MISTAKES = {
-    "wrong-status": ("04", lambda t: replace(t, "status_code=201", "status_code=200"),
+    "wrong-status": ("04", "main.py", lambda t: replace(t, "status_code=201", "status_code=200"),
                      "POST answers 200 instead of 201"),
-    "missing-404": ("03", lambda t: replace(
+    "missing-404": ("03", "main.py", lambda t: replace(
         t, 'raise HTTPException(status_code=404, detail="Bookmark not found")', "return None"),
         "an unknown id answers 200 null"),
-    "put-creates": ("05", lambda t: replace(
+    "put-creates": ("05", "main.py", lambda t: replace(
         t, "find_bookmark(bookmark_id)  # 404 for an unknown id: PUT never creates", "pass"),
         "PUT creates a missing bookmark"),
-    "delete-keeps": ("06", lambda t: replace(t, "del bookmarks[bookmark_id]", "pass"),
+    "delete-keeps": ("06", "main.py", lambda t: replace(t, "del bookmarks[bookmark_id]", "pass"),
                      "DELETE does not delete"),
-    "syntax-error": ("02", lambda t: t + "\ndef list_bookmarks(:\n", "a syntax error"),
-    "import-hangs": ("03", lambda t: t + "\nwhile True:  # an import that never returns\n    pass\n",
+    "syntax-error": ("02", "main.py", lambda t: t + "\ndef list_bookmarks(:\n", "a syntax error"),
+    "import-hangs": ("03", "main.py", lambda t: t + "\nwhile True:  # an import that never returns\n    pass\n",
                      "an endless loop at the top level"),
-    "missing-step": ("05", None, "no folder 05-*"),
-    "route-hangs": ("04", lambda t: insert_after(t, "def create_bookmark(", ROUTE_LOOP),
+    "missing-step": ("05", "main.py", None, "no folder 05-*"),
+    "route-hangs": ("04", "main.py", lambda t: insert_after(t, "def create_bookmark(", ROUTE_LOOP),
                     "POST never answers"),
-    "prints-endlessly": ("06", lambda t: insert_after(
+    "prints-endlessly": ("06", "main.py", lambda t: insert_after(
         t, "def delete_bookmark(", '    while True:\n        print("deleting", bookmark_id)\n'),
         "DELETE prints forever"),
-    "exits-python": ("02", lambda t: t + "\nimport os\nos._exit(0)\n", "main.py ends Python at import"),
-    "deletes-tests": ("01", lambda t: t + '\nimport shutil\nshutil.rmtree("tests", ignore_errors=True)\n',
+    "exits-python": ("02", "main.py", lambda t: t + "\nimport os\nos._exit(0)\n", "main.py ends Python at import"),
+    "deletes-tests": ("01", "main.py", lambda t: t + '\nimport shutil\nshutil.rmtree("tests", ignore_errors=True)\n',
                       "main.py deletes the folder tests/ of the current directory at import"),
 }
+# The frontend steps' typical mistakes, as the self-check has them: a page that
+# renders titles as HTML, an API without CORS or allowing GET only, a POST without
+# its JSON content type, a 500 without JSON.
+BROWSER_MISTAKES = {  # name: (step folder, words of the self-check's description)
+    "inner-html": ("08-fetch", "titles as HTML"),
+    "no-cors": ("09-cors", "no CORS middleware"),
+    "cors-get-only": ("09-cors", "allows GET only"),
+    "post-not-json": ("10-error-handling", "lacks Content-Type"),
+    "error-not-json": ("10-error-handling", "500 without JSON"),
+}
+for _name, (_step, _words) in BROWSER_MISTAKES.items():
+    _file, _old, _new, _what = next((file, old, new, what) for step, file, old, new, what in self_check.MISTAKES
+                                    if step == _step and _words in what)
+    MISTAKES[_name] = (_step[:2], _file, lambda t, old=_old, new=_new: replace(t, old, new), _what)
 
 
 def build_class(root: Path, learners: int) -> dict[str, str | None]:
@@ -77,13 +95,13 @@ def build_class(root: Path, learners: int) -> dict[str, str | None]:
         steps = root / learner
         shutil.copytree(REPO / "steps", steps, ignore=shutil.ignore_patterns("__pycache__"))
         if mistake:
-            prefix, change, _ = MISTAKES[mistake]
+            prefix, file, change, _ = MISTAKES[mistake]
             folder = next(steps.glob(f"{prefix}-*"))
             if change is None:
                 shutil.rmtree(folder)
             else:
-                main = folder / "main.py"
-                main.write_text(change(main.read_text()))
+                target = folder / file
+                target.write_text(change(target.read_text()))
         expected[learner] = MISTAKES[mistake][0] if mistake else None
     return expected
 
@@ -112,29 +130,22 @@ def main() -> int:
         seconds = time.monotonic() - started
 
         problems = []
-        import csv
         with open(out / "grades.csv", encoding="utf-8") as stream:
-            rows = list(csv.reader(stream))
-        header, lines = rows[0], rows[1:]
+            header = next(csv.reader(stream))
         step_columns = header[1:-2]
-        reference = {}
-        for line in lines:
-            if expected[line[0]] is None:
-                reference = dict(zip(step_columns, line[1:-2]))
-                break
-        for line in lines:
-            learner, points = line[0], dict(zip(step_columns, line[1:-2]))
-            broken = expected[learner]
+        for learner, broken in expected.items():
+            document = json.loads((out / learner / "results.json").read_text(encoding="utf-8"))
+            rows = {row["step"]: row for row in document["extra_data"]["steps"]}
+            lost = [step for step in step_columns if rows[step]["points"] < rows[step]["max_points"]]
+            if broken not in step_columns:  # a clean copy, or its mistake is in a step not graded
+                broken = None
             if broken is None:
-                if line[-2] != line[-1]:
-                    problems.append(f"{learner}: a clean copy got {line[-2]} of {line[-1]} points")
+                if lost:
+                    problems.append(f"{learner}: a clean copy lost steps {lost}")
                 continue
-            lost = [step for step in step_columns if points[step] != reference.get(step)]
             if lost != [broken]:
                 problems.append(f"{learner}: lost steps {lost or 'none'}, expected exactly [{broken!r}]")
-            card = (out / learner / "card.txt").read_text()
-            row = next((l for l in card.splitlines() if l.startswith(f"{broken}-")), "")
-            if not row or row.rstrip().endswith(" ok"):
+            if not rows[broken]["first_failure"]:
                 problems.append(f"{learner}: the card gives no reason for step {broken}")
 
         steps = len(step_columns)

@@ -89,7 +89,11 @@ def run_pytest(kit: Path, steps: Path, suites: list[str], progress: Path, log, a
         f"--timeout={args.timeout}", f"--import-timeout={args.import_timeout}",
         f"--grade-progress={progress}", "-q", "-p", "no:cacheprovider",
     ]
-    environment = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "COLUMNS": "120"}
+    # Compiled files (and pytest's rewritten test modules) go to one cache for the
+    # whole class, never into the learner's folders or the virtual environment:
+    # the libraries' modules are compiled for the first learner only.
+    environment = {**os.environ, "PYTHONPYCACHEPREFIX": str(args.pycache), "COLUMNS": "120"}
+    environment.pop("PYTHONDONTWRITEBYTECODE", None)
     environment.pop("PYTEST_ADDOPTS", None)
     process = subprocess.Popen(command, cwd=kit, env=environment, stdin=subprocess.DEVNULL,
                                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
@@ -273,8 +277,12 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"{class_dir} holds no learner folders")
 
     started = time.monotonic()
-    with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-        graded = list(pool.map(lambda folder: grade_learner(folder, out, args), learners))
+    args.pycache = Path(tempfile.mkdtemp(prefix="grade-pycache-"))
+    try:
+        with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+            graded = list(pool.map(lambda folder: grade_learner(folder, out, args), learners))
+    finally:
+        shutil.rmtree(args.pycache, ignore_errors=True)
     seconds = time.monotonic() - started
 
     header, lines = class_table(graded)
