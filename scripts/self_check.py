@@ -22,6 +22,7 @@ The docs' table is regenerated with
 """
 
 import argparse
+import os
 import shutil
 import subprocess
 import sys
@@ -77,10 +78,18 @@ def number(path: Path) -> int:
     return int(path.name.removeprefix("test_")[:2])
 
 
+# Compiled files (pytest's rewritten modules among them) for all the runs, in one
+# throw-away folder: compiled once, not in every one of the ~30 pytest runs.
+PYCACHE = tempfile.mkdtemp(prefix="self-check-pycache-")
+
+
 def pytest(*args: str) -> int:
     """Run pytest quietly in the repository; answer its exit code."""
     command = [sys.executable, "-m", "pytest", *args, "-q", "-p", "no:cacheprovider"]
-    return subprocess.run(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
+    environment = {**os.environ, "PYTHONPYCACHEPREFIX": PYCACHE}
+    environment.pop("PYTHONDONTWRITEBYTECODE", None)
+    return subprocess.run(command, cwd=REPO, env=environment,
+                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
 
 
 def check_a_copy(mistake=None) -> str | None:
@@ -158,4 +167,7 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    finally:
+        shutil.rmtree(PYCACHE, ignore_errors=True)

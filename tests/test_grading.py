@@ -5,6 +5,9 @@ scripts/grade_class.py, is slow; it is scripts/benchmark_class.py, run by CI.
 """
 
 import json
+import threading
+
+import pytest
 
 from workshop_grading import (
     FileGuard,
@@ -100,7 +103,10 @@ def test_in_the_repository_the_guard_reports_a_deleted_file_and_writes_nothing(t
     assert not suite.exists()
 
 
-def test_a_main_py_that_never_finishes_importing_is_caught_in_a_child_process(tmp_path):
+@pytest.mark.parametrize("child", ["forked", "a new Python"])
+def test_a_main_py_that_never_finishes_importing_is_caught_in_a_child_process(tmp_path, monkeypatch, child):
+    if child == "a new Python":  # as on Windows, or in a process with threads
+        monkeypatch.setattr(threading, "active_count", lambda: 2)
     mains = {
         "loops": "while True:\n    pass\n",
         "exits": "import os\nos._exit(0)\n",  # 0 too: the import never got to its end

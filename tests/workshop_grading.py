@@ -32,6 +32,7 @@ function, shared with ``scripts/grade_class.py``.
 from __future__ import annotations
 
 import ctypes
+import importlib.util
 import json
 import os
 import re
@@ -42,6 +43,7 @@ import sys
 import tempfile
 import threading
 import time
+import warnings
 from pathlib import Path
 
 import pytest
@@ -223,50 +225,61 @@ def gradescope_results(results: list[dict], rows: list[dict], card: str, executi
 
 # --- The import probe ------------------------------------------------------------------
 
-PROBE = r"""
-import importlib.util, json, os, sys, time
-folders, timeout = json.loads(sys.argv[1]), float(sys.argv[2])
-try:
-    import fastapi, pydantic  # what every main.py imports: once, before the forks
-except Exception:
-    pass
-children = {}
-for folder in folders:
-    pid = os.fork()
-    if pid == 0:
-        code = 98
+def import_main_and_exit(folder: str) -> None:
+    """In a child process: import folder/main.py, then end the process, never returning.
+    Exit code 97: the import finished; 98: it raised (the harness reports that one
+    in the test, with its message). Anything else is main.py's own doing."""
+    code = 98
+    try:
+        devnull = os.open(os.devnull, os.O_RDWR)
+        for fd in (0, 1, 2):
+            os.dup2(devnull, fd)
+        os.chdir(folder)
+        sys.path.insert(0, folder)
+        spec = importlib.util.spec_from_file_location("main", os.path.join(folder, "main.py"))
+        spec.loader.exec_module(importlib.util.module_from_spec(spec))
+        code = 97  # not 0: an os._exit(0) in main.py is no success
+    except BaseException:
+        pass
+    os._exit(code)
+
+
+def _start_child(folder: str):
+    """A child process importing folder/main.py: forked from this process when it can
+    be (FastAPI is imported already, so a child costs milliseconds), else a new Python
+    (Windows has no fork; a process with threads must not fork)."""
+    if hasattr(os, "fork") and threading.active_count() == 1:
+        with warnings.catch_warnings():  # Python 3.12+ warns of threads C code may have started
+            warnings.simplefilter("ignore", DeprecationWarning)
+            pid = os.fork()
+        if pid == 0:
+            try:
+                os.setpgid(0, 0)
+            finally:
+                import_main_and_exit(folder)
+        return pid
+    command = [sys.executable, "-c", "import sys, workshop_grading as g; g.import_main_and_exit(sys.argv[1])", folder]
+    environment = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent), "PYTHONDONTWRITEBYTECODE": "1"}
+    return subprocess.Popen(command, env=environment, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+
+
+def _exit_code(child, block: bool = False) -> int | None:
+    if isinstance(child, int):
+        pid, status = os.waitpid(child, 0 if block else os.WNOHANG)
+        return os.waitstatus_to_exitcode(status) if pid else None
+    return child.wait() if block else child.poll()
+
+
+def _kill(child) -> None:
+    pid = child if isinstance(child, int) else child.pid
+    for kill in (getattr(os, "killpg", None), os.kill):
         try:
-            os.setpgid(0, 0)
-            devnull = os.open(os.devnull, os.O_RDWR)
-            for fd in (0, 1, 2):
-                os.dup2(devnull, fd)
-            os.chdir(folder)
-            sys.path.insert(0, folder)
-            spec = importlib.util.spec_from_file_location("main", os.path.join(folder, "main.py"))
-            spec.loader.exec_module(importlib.util.module_from_spec(spec))
-            code = 97  # not 0: an os._exit(0) in main.py is no success
-        except BaseException:
-            pass  # an exception: the harness reports it in the test, with its message
-        os._exit(code)
-    children[pid] = folder
-verdicts = {}
-deadline = time.monotonic() + timeout
-while children and time.monotonic() < deadline:
-    pid, status = os.waitpid(-1, os.WNOHANG)
-    if pid == 0:
-        time.sleep(0.02)
-    elif pid in children:
-        verdicts[children.pop(pid)] = os.waitstatus_to_exitcode(status)
-for pid, folder in children.items():
-    for kill in (os.killpg, os.kill):
-        try:
-            kill(pid, 9)
+            if kill is not None:
+                kill(pid, signal.SIGKILL if hasattr(signal, "SIGKILL") else signal.SIGTERM)
         except OSError:
             pass
-    os.waitpid(pid, 0)
-    verdicts[folder] = "timeout"
-print(json.dumps(verdicts))
-"""
+    _exit_code(child, block=True)
 
 
 def probe_imports(folders: list[Path], timeout: float) -> dict[Path, str | None]:
@@ -274,29 +287,37 @@ def probe_imports(folders: list[Path], timeout: float) -> dict[Path, str | None]
 
     Answers, for each folder, a reason when its main.py must not be imported in the
     test process (it does not finish in time, or ends the process), else None.
-    One helper process imports fastapi once and forks a child per folder, all at once."""
+    The children run all at once."""
     folders = [folder for folder in folders if (folder / "main.py").is_file()]
     if not folders:
         return {}
+    verdicts: dict[Path, int | str] = {}
     with tempfile.TemporaryDirectory(prefix="workshop-probe-") as tmp:
-        copies = {}
+        children = {}
         for index, folder in enumerate(folders):
             copy = Path(tmp) / f"{index}" / folder.name
             shutil.copytree(folder, copy, symlinks=True, ignore=shutil.ignore_patterns("__pycache__", ".venv", "node_modules"))
-            copies[str(copy)] = folder
-        environment = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
-        try:
-            process = subprocess.run(
-                [sys.executable, "-c", PROBE, json.dumps(list(copies)), str(timeout)],
-                env=environment, stdin=subprocess.DEVNULL, capture_output=True, text=True,
-                timeout=timeout + 30, start_new_session=True,
-            )
-            verdicts = json.loads(process.stdout.strip().splitlines()[-1])
-        except (OSError, subprocess.SubprocessError, ValueError, IndexError) as error:
-            return {folder: f"main.py could not be checked before the tests: {error}" for folder in folders}
+            try:
+                children[folder] = _start_child(str(copy))
+            except OSError as error:
+                verdicts[folder] = f"main.py could not be checked before the tests: {error}"
+        deadline = time.monotonic() + timeout
+        while children and time.monotonic() < deadline:
+            for folder, child in list(children.items()):
+                code = _exit_code(child)
+                if code is not None:
+                    verdicts[folder] = code
+                    del children[folder]
+            if children:
+                time.sleep(0.02)
+        for folder, child in children.items():
+            _kill(child)
+            verdicts[folder] = "timeout"
     answers = {}
-    for copy, code in verdicts.items():
-        if code == "timeout":
+    for folder, code in verdicts.items():
+        if isinstance(code, str) and code != "timeout":
+            reason = code
+        elif code == "timeout":
             reason = (f"main.py did not finish importing within {timeout:g} s: "
                       "is there an endless loop (or a server started) at the top level of main.py?")
         elif code in (97, 98):
@@ -305,7 +326,7 @@ def probe_imports(folders: list[Path], timeout: float) -> dict[Path, str | None]
             reason = f"importing main.py killed Python (signal {-code})"
         else:
             reason = f"importing main.py ended Python with exit code {code} (os._exit or a crash?)"
-        answers[copies[copy]] = reason
+        answers[folder] = reason
     return answers
 
 
