@@ -11,8 +11,8 @@ into --out (default: CLASS_DIR-grades beside the class folder):
 * LEARNER/results.json: Gradescope's results.json for that learner (upload as is);
 * LEARNER/card.txt and LEARNER/pytest.log: the card, and pytest's own output.
 
-Learner code is untrusted. Each learner is graded by its own pytest process, in a
-temporary folder holding fresh copies of the instructor's tests (plus --hidden) and
+Learner code is untrusted. Each learner is graded by its own pytest process (a
+fork of one process that imported pytest and FastAPI once), in a temporary folder holding fresh copies of the instructor's tests (plus --hidden) and
 of the learner's steps, so nothing the code does reaches the originals or another
 learner. Inside, the workshop's plugin probes every main.py in a child process
 before importing it, and times every test out (--timeout). Outside, a watchdog
@@ -27,11 +27,11 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import multiprocessing
 import os
 import resource
 import shutil
 import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -43,6 +43,8 @@ sys.path.insert(0, str(REPO / "tests"))
 from workshop_grading import GRADING_COPY, SUITE_NAME, format_card, gradescope_results, short, step_rows  # noqa: E402
 
 OUTPUT_LIMIT = 64 * 1024 * 1024  # bytes a learner's run may write to one file
+# The import path of a learner's pytest: Python's own, without this script's folder.
+SITE_PATH = [path for path in sys.path if path and Path(path).resolve() != Path(__file__).resolve().parent]
 IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".venv", "venv", "node_modules", ".git", "*.egg-info")
 
 
@@ -82,12 +84,50 @@ def read_progress(path: Path) -> list[dict]:
     return events
 
 
-def run_pytest(kit: Path, steps: Path, suites: list[str], progress: Path, log, args) -> tuple[int | None, str]:
+# Every learner's pytest is a fork of one process that has imported these once
+# (multiprocessing's fork server), not a new Python that imports them again:
+# about a second less per learner. The fork is made by that server process,
+# which never runs learner code.
+FORKS = multiprocessing.get_context("forkserver")
+FORKS.set_forkserver_preload(["pytest", "fastapi", "fastapi.testclient", "uvicorn", "playwright.sync_api"])
+
+
+def pytest_process(arguments: list[str], kit: str, environment: dict, log_path: str) -> None:
+    """In the forked child: a process group of its own (so that the watchdog can kill
+    whatever the learner's code starts), a cap on the size of the files it writes
+    (endless printing fills no disk), output to the log; then pytest, then exit."""
+    os.setsid()
+    try:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (OUTPUT_LIMIT, OUTPUT_LIMIT))
+    except (ValueError, OSError):
+        pass
+    log = os.open(log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.dup2(log, 1)
+    os.dup2(log, 2)
+    os.chdir(kit)
+    os.environ.clear()
+    os.environ.update(environment)
+    sys.pycache_prefix, sys.dont_write_bytecode = environment["PYTHONPYCACHEPREFIX"], False
+    sys.path[:] = [kit, *SITE_PATH]  # what `python -m pytest` in the kit would have
+    import pytest
+
+    code = pytest.main(arguments)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(int(code))
+
+
+def run_pytest(kit: Path, steps: Path, suites: list[str], progress: Path, log_path: Path, args) -> tuple[int | None, str]:
     """One pytest process on `suites`; answers (exit code or None when killed, why it was killed)."""
-    command = [
-        sys.executable, "-m", "pytest", *suites, f"--rootdir={kit}", f"--steps-dir={steps}",
+    arguments = [
+        *suites, f"--rootdir={kit}", f"--steps-dir={steps}",
         f"--timeout={args.timeout}", f"--import-timeout={args.import_timeout}",
         f"--grade-progress={progress}", "-q", "-p", "no:cacheprovider",
+        # FastAPI came with the fork, and with it anyio, whose pytest plugin pytest
+        # would have rewritten: it says so, harmlessly (no test of ours is in it).
+        "-W", "ignore::pytest.PytestAssertRewriteWarning",
     ]
     # Compiled files (and pytest's rewritten test modules) go to one cache for the
     # whole class, never into the learner's folders or the virtual environment:
@@ -95,16 +135,12 @@ def run_pytest(kit: Path, steps: Path, suites: list[str], progress: Path, log, a
     environment = {**os.environ, "PYTHONPYCACHEPREFIX": str(args.pycache), "COLUMNS": "120"}
     environment.pop("PYTHONDONTWRITEBYTECODE", None)
     environment.pop("PYTEST_ADDOPTS", None)
-    process = subprocess.Popen(command, cwd=kit, env=environment, stdin=subprocess.DEVNULL,
-                               stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    try:  # endless printing fills no disk: a write past the limit ends the process
-        resource.prlimit(process.pid, resource.RLIMIT_FSIZE, (OUTPUT_LIMIT, OUTPUT_LIMIT))
-    except (ProcessLookupError, PermissionError, OSError):
-        pass
+    process = FORKS.Process(target=pytest_process, args=(arguments, str(kit), environment, str(log_path)))
+    process.start()
     started = last_change = time.monotonic()
     last_size = -1
     why = ""
-    while process.poll() is None:
+    while process.exitcode is None:
         time.sleep(0.2)
         now = time.monotonic()
         size = progress.stat().st_size if progress.exists() else 0
@@ -115,17 +151,22 @@ def run_pytest(kit: Path, steps: Path, suites: list[str], progress: Path, log, a
         elif now - started > args.learner_timeout:
             why = f"grading took longer than {args.learner_timeout:g} s"
         if why:
-            try:
-                os.killpg(process.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            process.wait()
+            kill_group(process.pid)
+            process.join()
+            process.close()
             return None, why
-    try:  # whatever the learner's code left running goes too
-        os.killpg(process.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    return process.returncode, ""
+    kill_group(process.pid)  # whatever the learner's code left running goes too
+    code = process.exitcode
+    process.close()
+    return code, ""
+
+
+def kill_group(pid: int) -> None:
+    for kill in (os.killpg, os.kill):
+        try:
+            kill(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
 
 
 def grade_learner(folder: Path, out: Path, args) -> dict:
@@ -145,54 +186,54 @@ def grade_learner(folder: Path, out: Path, args) -> dict:
         collected: dict[str, dict] = {}
         results: dict[str, dict] = {}
         pending = list(suites)
-        with open(learner_out / "pytest.log", "wb") as log:
-            for attempt in range(len(suites) + 1):
-                if not pending:
-                    break
-                progress = work / f"progress-{attempt}.jsonl"
-                code, why = run_pytest(kit, steps, pending, progress, log, args)
-                log.flush()
-                events = read_progress(progress)
-                started_ids, done_ids = [], set()
-                for event in events:
-                    if event["event"] == "collected":
-                        for test in event["tests"]:
-                            collected.setdefault(test["nodeid"], test)
-                    elif event["event"] == "start":
-                        started_ids.append(event["nodeid"])
-                    elif event["event"] == "result":
-                        results[event["nodeid"]] = {key: value for key, value in event.items() if key != "event"}
-                    elif event["event"] == "done":
-                        done_ids.add(event["nodeid"])
-                unfinished = [nodeid for nodeid in collected if nodeid not in results
-                              and nodeid.split("::")[0] in pending]
-                if code in (0, 1) and not why and not unfinished:
-                    break  # a normal end: every collected test has its result
-                # Killed, or the process died: charge the test in progress and its step.
-                if code is not None and code < 0 and -code == signal.SIGXFSZ:
-                    why = f"the code wrote more than {OUTPUT_LIMIT // 2**20} MB of output (does it print endlessly?)"
-                elif not why:
-                    why = f"the test run ended abruptly (exit code {code}): does main.py call os._exit or crash Python?"
-                if not events:
-                    for suite in pending:  # nothing ran at all: the whole attempt is lost
-                        step = SUITE_NAME.fullmatch(Path(suite).stem).group(1)
-                        results[f"{suite}::(grading)"] = {
-                            "nodeid": f"{suite}::(grading)", "step": step, "name": "(grading)", "points": 1,
-                            "outcome": "failed", "reason": f"could not grade: {why}; see pytest.log"}
-                        collected.setdefault(f"{suite}::(grading)", results[f"{suite}::(grading)"])
-                    break
-                in_progress = started_ids[-1] if started_ids and started_ids[-1] not in done_ids else None
-                lost_step = collected[in_progress]["step"] if in_progress in collected else None
-                if in_progress and in_progress not in results:
-                    results[in_progress] = {**collected[in_progress], "outcome": "failed", "reason": why}
-                for nodeid, test in collected.items():
-                    if nodeid not in results and test["step"] == lost_step:
-                        results[nodeid] = {**test, "outcome": "failed",
-                                           "reason": f"not run: an earlier test of this step was stopped ({why})"}
-                pending = sorted({
-                    nodeid.split("::")[0] for nodeid, test in collected.items()
-                    if nodeid not in results and nodeid.split("::")[0] in pending
-                })
+        log_path = learner_out / "pytest.log"
+        log_path.write_bytes(b"")
+        for attempt in range(len(suites) + 1):
+            if not pending:
+                break
+            progress = work / f"progress-{attempt}.jsonl"
+            code, why = run_pytest(kit, steps, pending, progress, log_path, args)
+            events = read_progress(progress)
+            started_ids, done_ids = [], set()
+            for event in events:
+                if event["event"] == "collected":
+                    for test in event["tests"]:
+                        collected.setdefault(test["nodeid"], test)
+                elif event["event"] == "start":
+                    started_ids.append(event["nodeid"])
+                elif event["event"] == "result":
+                    results[event["nodeid"]] = {key: value for key, value in event.items() if key != "event"}
+                elif event["event"] == "done":
+                    done_ids.add(event["nodeid"])
+            unfinished = [nodeid for nodeid in collected if nodeid not in results
+                          and nodeid.split("::")[0] in pending]
+            if code in (0, 1) and not why and not unfinished:
+                break  # a normal end: every collected test has its result
+            # Killed, or the process died: charge the test in progress and its step.
+            if code is not None and code < 0 and -code == signal.SIGXFSZ:
+                why = f"the code wrote more than {OUTPUT_LIMIT // 2**20} MB of output (does it print endlessly?)"
+            elif not why:
+                why = f"the test run ended abruptly (exit code {code}): does main.py call os._exit or crash Python?"
+            if not events:
+                for suite in pending:  # nothing ran at all: the whole attempt is lost
+                    step = SUITE_NAME.fullmatch(Path(suite).stem).group(1)
+                    results[f"{suite}::(grading)"] = {
+                        "nodeid": f"{suite}::(grading)", "step": step, "name": "(grading)", "points": 1,
+                        "outcome": "failed", "reason": f"could not grade: {why}; see pytest.log"}
+                    collected.setdefault(f"{suite}::(grading)", results[f"{suite}::(grading)"])
+                break
+            in_progress = started_ids[-1] if started_ids and started_ids[-1] not in done_ids else None
+            lost_step = collected[in_progress]["step"] if in_progress in collected else None
+            if in_progress and in_progress not in results:
+                results[in_progress] = {**collected[in_progress], "outcome": "failed", "reason": why}
+            for nodeid, test in collected.items():
+                if nodeid not in results and test["step"] == lost_step:
+                    results[nodeid] = {**test, "outcome": "failed",
+                                       "reason": f"not run: an earlier test of this step was stopped ({why})"}
+            pending = sorted({
+                nodeid.split("::")[0] for nodeid, test in collected.items()
+                if nodeid not in results and nodeid.split("::")[0] in pending
+            })
         ordered = [results.get(nodeid) or {**test, "outcome": "failed", "reason": "not run (grading was stopped)"}
                    for nodeid, test in collected.items()]
         folders = {path.name[:2]: path.name for path in steps.iterdir() if path.is_dir() and path.name[:2].isdigit()}
@@ -252,7 +293,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("class_dir", type=Path, help="one subfolder per learner")
     parser.add_argument("--out", type=Path, help="where to write the grades (default: CLASS_DIR-grades)")
     parser.add_argument("--hidden", type=Path, help="a folder of extra test files (test_NN_*.py) learners never see")
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2, help="learners graded at once")
+    parser.add_argument("--jobs", type=int, default=(os.cpu_count() or 1) + 1,
+                        help="learners graded at once (default: one more than the CPUs, which a "
+                             "learner's run leaves idle while it waits on the browser)")
     parser.add_argument("--timeout", type=float, default=10, help="seconds one test may take (default 10)")
     parser.add_argument("--import-timeout", type=float, default=10, help="seconds a main.py may take to import")
     parser.add_argument("--stall", type=float, default=None,

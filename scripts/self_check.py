@@ -79,15 +79,17 @@ def number(path: Path) -> int:
 
 
 # Compiled files (pytest's rewritten modules among them) for all the runs, in one
-# throw-away folder: compiled once, not in every one of the ~30 pytest runs.
-PYCACHE = tempfile.mkdtemp(prefix="self-check-pycache-")
+# throw-away folder (made by main()): compiled once, not in every one of the ~30 runs.
+PYCACHE: str | None = None
 
 
 def pytest(*args: str) -> int:
     """Run pytest quietly in the repository; answer its exit code."""
     command = [sys.executable, "-m", "pytest", *args, "-q", "-p", "no:cacheprovider"]
-    environment = {**os.environ, "PYTHONPYCACHEPREFIX": PYCACHE}
-    environment.pop("PYTHONDONTWRITEBYTECODE", None)
+    environment = dict(os.environ)
+    if PYCACHE:
+        environment["PYTHONPYCACHEPREFIX"] = PYCACHE
+        environment.pop("PYTHONDONTWRITEBYTECODE", None)
     return subprocess.run(command, cwd=REPO, env=environment,
                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
 
@@ -167,6 +169,7 @@ def main() -> int:
 
 
 if __name__ == "__main__":
+    PYCACHE = tempfile.mkdtemp(prefix="self-check-pycache-")
     try:
         sys.exit(main())
     finally:
