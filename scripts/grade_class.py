@@ -12,8 +12,9 @@ into --out (default: CLASS_DIR-grades beside the class folder):
 * LEARNER/card.txt and LEARNER/pytest.log: the card, and pytest's own output.
 
 Learner code is untrusted. Each learner is graded by its own pytest process (a
-fork of one process that imported pytest and FastAPI once), in a temporary folder holding fresh copies of the instructor's tests (plus --hidden) and
-of the learner's steps, so nothing the code does reaches the originals or another
+fork of one process that imported pytest and FastAPI once), in a temporary folder
+holding fresh copies of the instructor's tests (plus --hidden) and of the
+learner's steps, so nothing the code does reaches the originals or another
 learner. Inside, the workshop's plugin probes every main.py in a child process
 before importing it, and times every test out (--timeout). Outside, a watchdog
 kills the process group when no test has finished for --stall seconds (a call that

@@ -32,7 +32,6 @@ function, shared with ``scripts/grade_class.py``.
 from __future__ import annotations
 
 import ctypes
-import importlib.util
 import json
 import os
 import re
@@ -225,23 +224,26 @@ def gradescope_results(results: list[dict], rows: list[dict], card: str, executi
 
 # --- The import probe ------------------------------------------------------------------
 
-def import_main_and_exit(folder: str) -> None:
-    """In a child process: import folder/main.py, then end the process, never returning.
-    Exit code 97: the import finished; 98: it raised (the harness reports that one
-    in the test, with its message). Anything else is main.py's own doing."""
-    code = 98
-    try:
-        devnull = os.open(os.devnull, os.O_RDWR)
-        for fd in (0, 1, 2):
-            os.dup2(devnull, fd)
-        os.chdir(folder)
-        sys.path.insert(0, folder)
-        spec = importlib.util.spec_from_file_location("main", os.path.join(folder, "main.py"))
-        spec.loader.exec_module(importlib.util.module_from_spec(spec))
-        code = 97  # not 0: an os._exit(0) in main.py is no success
-    except BaseException:
-        pass
-    os._exit(code)
+# Run in a child process: import the folder's main.py (the last argument), then end
+# the process. Exit code 97: the import finished; 98: it raised (the harness reports
+# that one in the test, with its message). Anything else is main.py's own doing.
+IMPORT_MAIN = r"""
+import importlib.util, os, sys
+code = 98
+try:
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(devnull, fd)
+    folder = sys.argv[-1]
+    os.chdir(folder)
+    sys.path.insert(0, folder)
+    spec = importlib.util.spec_from_file_location("main", os.path.join(folder, "main.py"))
+    spec.loader.exec_module(importlib.util.module_from_spec(spec))
+    code = 97  # not 0: an os._exit(0) in main.py is no success
+except BaseException:
+    pass
+os._exit(code)
+"""
 
 
 def _start_child(folder: str):
@@ -255,13 +257,13 @@ def _start_child(folder: str):
         if pid == 0:
             try:
                 os.setpgid(0, 0)
+                sys.argv = ["-c", folder]
             finally:
-                import_main_and_exit(folder)
+                exec(IMPORT_MAIN, {"__name__": "__main__"})
         return pid
-    command = [sys.executable, "-c", "import sys, workshop_grading as g; g.import_main_and_exit(sys.argv[1])", folder]
-    environment = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent), "PYTHONDONTWRITEBYTECODE": "1"}
-    return subprocess.Popen(command, env=environment, stdin=subprocess.DEVNULL,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    return subprocess.Popen([sys.executable, "-c", IMPORT_MAIN, folder], stdin=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+                            env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
 
 
 def _exit_code(child, block: bool = False) -> int | None:
@@ -272,13 +274,16 @@ def _exit_code(child, block: bool = False) -> int | None:
 
 
 def _kill(child) -> None:
-    pid = child if isinstance(child, int) else child.pid
-    for kill in (getattr(os, "killpg", None), os.kill):
-        try:
-            if kill is not None:
-                kill(pid, signal.SIGKILL if hasattr(signal, "SIGKILL") else signal.SIGTERM)
-        except OSError:
-            pass
+    """Kill a child and whatever it started (its process group), and reap it."""
+    if isinstance(child, int) or hasattr(os, "killpg"):
+        pid = child if isinstance(child, int) else child.pid
+        for kill in (os.killpg, os.kill):
+            try:
+                kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+    else:
+        child.kill()  # Windows: TerminateProcess
     _exit_code(child, block=True)
 
 
@@ -288,45 +293,34 @@ def probe_imports(folders: list[Path], timeout: float) -> dict[Path, str | None]
     Answers, for each folder, a reason when its main.py must not be imported in the
     test process (it does not finish in time, or ends the process), else None.
     The children run all at once."""
-    folders = [folder for folder in folders if (folder / "main.py").is_file()]
-    if not folders:
-        return {}
-    verdicts: dict[Path, int | str] = {}
+    answers: dict[Path, str | None] = {}
     with tempfile.TemporaryDirectory(prefix="workshop-probe-") as tmp:
         children = {}
-        for index, folder in enumerate(folders):
+        for index, folder in enumerate(folder for folder in folders if (folder / "main.py").is_file()):
             copy = Path(tmp) / f"{index}" / folder.name
             shutil.copytree(folder, copy, symlinks=True, ignore=shutil.ignore_patterns("__pycache__", ".venv", "node_modules"))
             try:
                 children[folder] = _start_child(str(copy))
             except OSError as error:
-                verdicts[folder] = f"main.py could not be checked before the tests: {error}"
+                answers[folder] = f"main.py could not be checked before the tests: {error}"
         deadline = time.monotonic() + timeout
         while children and time.monotonic() < deadline:
             for folder, child in list(children.items()):
                 code = _exit_code(child)
                 if code is not None:
-                    verdicts[folder] = code
                     del children[folder]
+                    if code in (97, 98):
+                        answers[folder] = None
+                    elif code < 0:
+                        answers[folder] = f"importing main.py killed Python (signal {-code})"
+                    else:
+                        answers[folder] = f"importing main.py ended Python with exit code {code} (os._exit or a crash?)"
             if children:
                 time.sleep(0.02)
         for folder, child in children.items():
             _kill(child)
-            verdicts[folder] = "timeout"
-    answers = {}
-    for folder, code in verdicts.items():
-        if isinstance(code, str) and code != "timeout":
-            reason = code
-        elif code == "timeout":
-            reason = (f"main.py did not finish importing within {timeout:g} s: "
-                      "is there an endless loop (or a server started) at the top level of main.py?")
-        elif code in (97, 98):
-            reason = None
-        elif code < 0:
-            reason = f"importing main.py killed Python (signal {-code})"
-        else:
-            reason = f"importing main.py ended Python with exit code {code} (os._exit or a crash?)"
-        answers[folder] = reason
+            answers[folder] = (f"main.py did not finish importing within {timeout:g} s: "
+                               "is there an endless loop (or a server started) at the top level of main.py?")
     return answers
 
 
