@@ -41,7 +41,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
-from workshop_grading import GRADING_COPY, SUITE_NAME, format_card, gradescope_results, short, step_rows  # noqa: E402
+from workshop_grading import (  # noqa: E402
+    GRADING_COPY, SUITE_NAME, format_card, gradescope_results, kill_group, short, step_rows)
 
 OUTPUT_LIMIT = 64 * 1024 * 1024  # bytes a learner's run may write to one file
 # The import path of a learner's pytest: Python's own, without this script's folder.
@@ -160,14 +161,6 @@ def run_pytest(kit: Path, steps: Path, suites: list[str], progress: Path, log_pa
     code = process.exitcode
     process.close()
     return code, ""
-
-
-def kill_group(pid: int) -> None:
-    for kill in (os.killpg, os.kill):
-        try:
-            kill(pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
 
 
 def grade_learner(folder: Path, out: Path, args) -> dict:

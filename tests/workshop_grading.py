@@ -273,15 +273,21 @@ def _exit_code(child, block: bool = False) -> int | None:
     return child.wait() if block else child.poll()
 
 
+def kill_group(pid: int) -> None:
+    """Kill a process and its process group: whatever the learner's code started goes too."""
+    for kill in (os.killpg, os.kill):
+        try:
+            kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+
+
 def _kill(child) -> None:
-    """Kill a child and whatever it started (its process group), and reap it."""
-    if isinstance(child, int) or hasattr(os, "killpg"):
-        pid = child if isinstance(child, int) else child.pid
-        for kill in (os.killpg, os.kill):
-            try:
-                kill(pid, signal.SIGKILL)
-            except OSError:
-                pass
+    """Kill a probe child and whatever it started, and reap it."""
+    if isinstance(child, int):
+        kill_group(child)
+    elif hasattr(os, "killpg"):
+        kill_group(child.pid)
     else:
         child.kill()  # Windows: TerminateProcess
     _exit_code(child, block=True)
