@@ -11,12 +11,14 @@ into --out (default: CLASS_DIR-grades beside the class folder):
 * LEARNER/results.json: Gradescope's results.json for that learner (upload as is);
 * LEARNER/card.txt and LEARNER/pytest.log: the card, and pytest's own output.
 
-Learner code is untrusted. Each learner is graded by its own pytest process (a
-fork of one process that imported pytest and FastAPI once), in a temporary folder
-holding fresh copies of the instructor's tests (plus --hidden) and of the
-learner's steps, so nothing the code does reaches the originals or another
-learner. Inside, the workshop's plugin probes every main.py in a child process
-before importing it, and times every test out (--timeout). Outside, a watchdog
+Learner code is untrusted, and never runs in a process that grades. Each learner
+is graded by its own pytest process (a fork of one process that imported pytest
+once), in a temporary folder holding fresh copies of the instructor's tests (plus
+--hidden) and of the learner's steps. That pytest starts the learner's apps in the
+workshop's app host (src/workshop/apps.py): out of process, and on Linux in a
+bubblewrap sandbox that sees neither the tests nor any other learner, and whose
+processes all end with the run. Every request has a time limit (--request-timeout)
+and every test one too (--timeout). Outside, a watchdog
 kills the process group when no test has finished for --stall seconds (a call that
 blocks forever) or the output file grows past 64 MB (endless printing): the test in
 progress is charged with the reason, the rest of its step is lost, and the run
@@ -39,10 +41,10 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from workshop.results import format_card, gradescope_results, short, step_rows
+from workshop.steps import SUITE_NAME
+
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "tests"))
-from workshop_grading import (  # noqa: E402
-    GRADING_COPY, SUITE_NAME, format_card, gradescope_results, kill_group, short, step_rows)
 
 OUTPUT_LIMIT = 64 * 1024 * 1024  # bytes a learner's run may write to one file
 # The import path of a learner's pytest: Python's own, without this script's folder.
@@ -63,7 +65,6 @@ def make_kit(work: Path, hidden: Path | None) -> Path:
     kit = work / "kit"
     (kit / "tests").mkdir(parents=True)
     shutil.copy2(REPO / "pyproject.toml", kit / "pyproject.toml")
-    (kit / GRADING_COPY).write_text("a throw-away copy of the workshop's tests, made by scripts/grade_class.py\n")
     for source in (REPO / "tests").glob("*.py"):
         shutil.copy2(source, kit / "tests" / source.name)
     if hidden is not None:
@@ -91,7 +92,16 @@ def read_progress(path: Path) -> list[dict]:
 # about a second less per learner. The fork is made by that server process,
 # which never runs learner code.
 FORKS = multiprocessing.get_context("forkserver")
-FORKS.set_forkserver_preload(["pytest", "fastapi", "fastapi.testclient", "uvicorn", "playwright.sync_api"])
+FORKS.set_forkserver_preload(["pytest", "httpx2", "playwright.sync_api", "workshop.plugin"])
+
+
+def kill_group(pid: int) -> None:
+    """Kill a process and its process group: whatever it started goes too."""
+    for kill in (os.killpg, os.kill):
+        try:
+            kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
 
 
 def pytest_process(arguments: list[str], kit: str, environment: dict, log_path: str) -> None:

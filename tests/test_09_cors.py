@@ -1,7 +1,7 @@
 """Step 09: CORS. The API tells the browser which other origins' pages may read
 its answers, and the page of step 08 works end to end.
 
-First the headers themselves, with TestClient (no browser): the browser's
+First the headers themselves, over HTTP (no browser): the browser's
 preflight (OPTIONS) for every method the page sends, a simple GET, and an
 origin that is not on the list. Then the page in Chromium, served from another
 origin than the API as the learner serves it; the API is the step's own, with
@@ -9,7 +9,6 @@ the test page's origin given in ALLOWED_ORIGINS.
 """
 
 import pytest
-from fastapi.testclient import TestClient
 
 from page_checks import (
     check_create,
@@ -34,9 +33,9 @@ PAGE_REQUESTS = [
 
 
 @pytest.fixture
-def cors_client(load_step_app):
-    """A TestClient for the step's app as the learner starts it: no ALLOWED_ORIGINS."""
-    return TestClient(load_step_app(allowed_origins=None))
+def cors_client(client):
+    """The step's app as the learner starts it: no ALLOWED_ORIGINS in the environment."""
+    return client
 
 
 def preflight(client, origin: str, method: str, path: str, headers: str | None):
@@ -87,9 +86,9 @@ def test_a_foreign_origin_is_not_allowed(cors_client):
         )
 
 
-def test_the_allowed_origins_come_from_the_environment(load_step_app):
+def test_the_allowed_origins_come_from_the_environment(learner_app):
     origin = "http://127.0.0.1:7777"
-    client = TestClient(load_step_app(allowed_origins=origin))
+    client = learner_app.restart(env={"ALLOWED_ORIGINS": origin}).client
     response = preflight(client, origin, "POST", "/bookmarks", "content-type")
     assert allowed_origin(response) == origin, (
         f"with ALLOWED_ORIGINS={origin}, a preflight from {origin} answered "
@@ -98,7 +97,7 @@ def test_the_allowed_origins_come_from_the_environment(load_step_app):
 
 
 def test_the_api_still_answers_without_an_origin(client):
-    """curl and TestClient send no Origin: CORS changes nothing for them."""
+    """curl and scripts send no Origin: CORS changes nothing for them."""
     create_bookmark(client)
 
 

@@ -6,14 +6,12 @@ while a request is in flight (the submit button disabled), the server's
 message shown in words, a clear message when the API cannot be reached, and
 the page usable again after every error, with no uncaught JavaScript error.
 
-To make the app fail the test puts a route in front of the app's own
-POST /bookmarks that raises an exception, the way a bug would; the step's
-code is not changed.
+To make the app fail the test has the app host put a route in front of the
+app's own POST /bookmarks that raises an exception, the way a bug would; the
+step's code is not changed.
 """
 
 import pytest
-from fastapi.routing import APIRoute
-from fastapi.testclient import TestClient
 from playwright.sync_api import expect
 
 from page_checks import (
@@ -37,17 +35,13 @@ from workshop_checks import NEW_BOOKMARK, create_bookmark, expect_json, expect_s
 SECRET = "database password hunter2 in /srv/bookmarks/db.py"
 
 
-def _fail():
-    raise RuntimeError(SECRET)
-
-
 def break_create(app) -> None:
     """POST /bookmarks raises an unexpected exception, until mend_create(app)."""
-    app.router.routes.insert(0, APIRoute("/bookmarks", _fail, methods=["POST"]))
+    app.break_route("POST", "/bookmarks", SECRET)
 
 
 def mend_create(app) -> None:
-    app.router.routes[:] = [route for route in app.router.routes if getattr(route, "endpoint", None) is not _fail]
+    app.mend()
 
 
 def open_with_a_bookmark(live_api, open_page):
@@ -69,11 +63,10 @@ def expect_the_page_still_works(page, title: str) -> None:
 
 # --- The API -----------------------------------------------------------------
 
-def test_an_unexpected_error_is_a_json_500_without_internals(load_step_app):
+def test_an_unexpected_error_is_a_json_500_without_internals(learner_app):
     origin = "http://127.0.0.1:5500"
-    app = load_step_app(allowed_origins=origin)
-    break_create(app)
-    client = TestClient(app, raise_server_exceptions=False)
+    client = learner_app.restart(env={"ALLOWED_ORIGINS": origin}).client
+    break_create(learner_app)
     response = client.post("/bookmarks", json=NEW_BOOKMARK, headers={"Origin": origin})
     assert response.status_code == 500, f"a failing route should answer 500, got {response.status_code}"
     body = expect_json(response)
@@ -117,13 +110,13 @@ def test_a_bookmark_deleted_behind_the_pages_back_shows_not_found(live_api, page
 
 def test_a_server_error_shows_a_message_without_internals(live_api, page, open_page):
     open_with_a_bookmark(live_api, open_page)
-    break_create(live_api.app)
-    expected = expect_json(TestClient(live_api.app, raise_server_exceptions=False).post("/bookmarks", json=NEW_BOOKMARK))
+    break_create(live_api)
+    expected = expect_json(live_api.client.post("/bookmarks", json=NEW_BOOKMARK))
     submit_form(page, "https://example.com/fails", "Fails on the server")
     shown = error_message(page)
     expect(shown, "the page should show the 500's message, not a CORS error").to_contain_text(expected["detail"])
     expect(shown).not_to_contain_text("hunter2")
-    mend_create(live_api.app)
+    mend_create(live_api)
     expect_the_page_still_works(page, "Added after a 500")
 
 

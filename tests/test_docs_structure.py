@@ -157,64 +157,6 @@ def test_every_solution_has_a_suite_and_a_page(exercise):
     )
 
 
-def _failures_on(exercise: str, folder: Path) -> list[str]:
-    """Run an exercise suite's tests against `folder`, in this process (a pytest in a
-    subprocess costs seconds); answer the tests that failed. The suites use the
-    `client` and `step_dir` fixtures and @pytest.mark.parametrize only, which is all
-    this supports."""
-    import importlib.util
-    import inspect
-    import itertools
-
-    from fastapi.testclient import TestClient
-
-    from conftest import load_app
-
-    suite = exercises_hook.suite_for(f"exercises/{exercise}")
-    spec = importlib.util.spec_from_file_location(f"exercise_suite_{exercise.replace('-', '_')}", suite)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    failed = []
-    for name, test in inspect.getmembers(module, inspect.isfunction):
-        if not name.startswith("test_") or test.__module__ != module.__name__:
-            continue
-        parameters = [p for p in inspect.signature(test).parameters if p not in ("client", "step_dir")]
-        grids = []
-        for mark in getattr(test, "pytestmark", []):
-            assert mark.name == "parametrize", f"{suite.name}::{name}: only parametrize is supported here"
-            names = [n.strip() for n in mark.args[0].split(",")] if isinstance(mark.args[0], str) else list(mark.args[0])
-            grids.append([dict(zip(names, v if len(names) > 1 else (v,))) for v in mark.args[1]])
-        for combination in itertools.product(*grids) if grids else [()]:
-            arguments = {k: v for part in combination for k, v in part.items()}
-            assert set(arguments) == set(parameters), f"{suite.name}::{name}: fixtures other than client, step_dir"
-            if "step_dir" in inspect.signature(test).parameters:
-                arguments["step_dir"] = folder
-            with TestClient(load_app(folder)) as client:
-                try:
-                    test(client=client, **arguments)
-                except (AssertionError, pytest.fail.Exception):
-                    failed.append(name)
-    return failed
-
-
-def _api_only(exercise: str) -> bool:
-    """Suites of API exercises run here in a second; browser suites (the page
-    exercises, from step 07 on) take many seconds to fail, so they are left out of
-    this check, which every `pytest` runs: run one by hand with --app=steps/NN-...."""
-    text = exercises_hook.suite_for(f"exercises/{exercise}").read_text(encoding="utf-8")
-    return "open_page" not in text and "live_api" not in text
-
-
-@pytest.mark.parametrize("exercise", [exercise for exercise in EXERCISES if _api_only(exercise)])
-def test_every_exercise_suite_fails_on_the_plain_step_and_passes_on_its_solution(exercise):
-    """A suite that passes on the step before the exercise is done checks nothing."""
-    step = next(step for step in STEPS if step[:2] == exercise[:2])
-    assert _failures_on(exercise, REPO / "steps" / step), (
-        f"every test of exercises/{exercise}'s suite passes on the plain steps/{step}/: it checks nothing"
-    )
-    assert _failures_on(exercise, REPO / "exercises" / exercise) == []
-
-
 def _listed(key: str) -> list[str]:
     """The patterns of a block setting of mkdocs.yml (exclude_docs, not_in_nav)."""
     match = re.search(rf"^{key}: \|\n((?:[ \t]+\S.*\n)+)", (REPO / "mkdocs.yml").read_text(), re.MULTILINE)

@@ -10,7 +10,6 @@ import re
 
 import pytest
 from playwright.sync_api import expect
-from starlette.middleware.cors import CORSMiddleware
 
 from page_checks import bookmark_item, submit_form
 
@@ -19,10 +18,7 @@ REFERENCE = "exercises/08-count"
 
 @pytest.fixture
 def api(live_api, page_server):
-    live_api.app = CORSMiddleware(
-        live_api.app, allow_origins=[page_server.origin], allow_methods=["*"], allow_headers=["*"]
-    )
-    return live_api
+    return live_api.restart(cors=[page_server.origin])
 
 
 def count_heading(page, number: int):

@@ -1,22 +1,17 @@
-"""The grading itself (tests/workshop_grading.py): fast checks of its parts.
+"""The grading itself (src/workshop): fast checks of its parts.
 
 The end-to-end check, a whole class with typical mistakes graded by
 scripts/grade_class.py, is slow; it is scripts/benchmark_class.py, run by CI.
 """
 
 import json
-import threading
+import shutil
+from pathlib import Path
 
 import pytest
 
-from workshop_grading import (
-    FileGuard,
-    format_card,
-    gradescope_results,
-    plain_reason,
-    probe_imports,
-    step_rows,
-)
+from workshop.apps import AppFailed, AppHost, LearnerApp
+from workshop.results import format_card, gradescope_results, plain_reason, step_rows
 
 
 def result(step, name, outcome="passed", points=1, reason=""):
@@ -75,47 +70,81 @@ def test_the_json_is_gradescopes_results_format():
     assert document["extra_data"]["steps"] == rows
 
 
-def test_the_guard_puts_back_files_deleted_outside_the_steps_own_folder(tmp_path):
-    (tmp_path / "tests").mkdir()
-    suite = tmp_path / "tests" / "test_01_x.py"
-    suite.write_text("def test(): pass\n")
-    own = tmp_path / "steps" / "01-a"
-    own.mkdir(parents=True)
-    (own / "data.json").write_text("[]")
-    guard = FileGuard([tmp_path / "steps"], [suite], restore=True)
-    (own / "data.json").write_text("[1]")  # the step may change its own files
-    assert guard.check(own) == []
-    suite.unlink()
-    assert guard.check(own) == [suite.resolve()]
-    assert suite.read_text() == "def test(): pass\n"
+# --- The app host: a learner's app out of process ------------------------------------
 
 
-def test_in_the_repository_the_guard_reports_a_deleted_file_and_writes_nothing(tmp_path):
-    suite = tmp_path / "test_01_x.py"
-    suite.write_text("def test(): pass\n")
-    guard = FileGuard([], [suite])
-    suite.write_text("def test(): assert True  # an instructor's edit\n")
-    assert guard.check(None) == []
-    assert "instructor's edit" in suite.read_text()
-    suite.unlink()
-    assert guard.check(None) == [suite.resolve()]
-    assert guard.check(None) == []  # reported once
-    assert not suite.exists()
+@pytest.fixture(scope="module")
+def host():
+    host = AppHost(import_timeout=1)
+    yield host
+    host.close()
 
 
-@pytest.mark.parametrize("child", ["forked", "a new Python"])
-def test_a_main_py_that_never_finishes_importing_is_caught_in_a_child_process(tmp_path, monkeypatch, child):
-    if child == "a new Python":  # as on Windows, or in a process with threads
-        monkeypatch.setattr(threading, "active_count", lambda: 2)
-    mains = {
-        "loops": "while True:\n    pass\n",
-        "exits": "import os\nos._exit(0)\n",  # 0 too: the import never got to its end
-        "raises": "raise ValueError('the harness reports this one')\n",
+def learner(tmp_path: Path, name: str, source: str) -> Path:
+    folder = tmp_path / name
+    folder.mkdir()
+    (folder / "main.py").write_text(source)
+    return folder
+
+
+@pytest.mark.parametrize("source, expected", [
+    ("while True:\n    pass\n", "did not finish importing within 1 s"),
+    ("import os\nos._exit(0)\n", "exit code 0"),  # 0 too: the import never got to its end
+    ("x = 1\nraise ValueError('at import')\n", "could not be imported: ValueError (main.py, line 2, <module>): at import"),
+    ("from fastapi import FastAPI\nap = FastAPI()\n", "has no `app`"),
+])
+def test_a_main_py_that_cannot_start_says_why(host, tmp_path, source, expected):
+    with pytest.raises(AppFailed, match=expected.replace("(", r"\(").replace(")", r"\)")):
+        LearnerApp(host, learner(tmp_path, "01-hello-world", source)).start()
+
+
+ROUTE_RAISES = """from fastapi import FastAPI
+app = FastAPI()
+
+@app.get("/")
+def root():
+    return {}["missing"]
+"""
+
+
+def test_the_apps_exception_is_reported_with_its_own_line(host, tmp_path):
+    app = LearnerApp(host, learner(tmp_path, "01-hello-world", ROUTE_RAISES)).start()
+    assert app.client.get("/").status_code == 500
+    (record,) = app.report()
+    assert (record["type"], record["where"]) == ("KeyError", "main.py, line 6, root")
+    app.stop()
+
+
+ESCAPES = """import os, pathlib
+from fastapi import FastAPI
+app = FastAPI()
+
+@app.get("/")
+def root():
+    def tries(action):
+        try:
+            action()
+            return "done"
+        except OSError as error:
+            return type(error).__name__
+    return {
+        "read_tests": tries(lambda: pathlib.Path(TESTS).read_text()),
+        "write_outside": tries(lambda: pathlib.Path(OUTSIDE).write_text("x")),
+        "write_own": tries(lambda: pathlib.Path("data.json").write_text("[]")),
     }
-    for name, source in mains.items():
-        (tmp_path / name).mkdir()
-        (tmp_path / name / "main.py").write_text(source)
-    verdicts = probe_imports([tmp_path / name for name in mains], 1)
-    assert "did not finish importing within 1 s" in verdicts[tmp_path / "loops"]
-    assert "exit code 0" in verdicts[tmp_path / "exits"]
-    assert verdicts[tmp_path / "raises"] is None
+"""
+
+
+@pytest.mark.skipif(shutil.which("bwrap") is None, reason="bubblewrap is not installed")
+def test_in_the_sandbox_the_app_reaches_only_its_own_copy(tmp_path):
+    tests = Path(__file__).resolve()
+    outside = tmp_path / "outside.txt"
+    source = ESCAPES.replace("TESTS", repr(str(tests))).replace("OUTSIDE", repr(str(outside)))
+    host = AppHost(sandbox="bwrap")
+    try:
+        app = LearnerApp(host, learner(tmp_path, "01-hello-world", source)).start()
+        assert app.client.get("/").json() == {
+            "read_tests": "FileNotFoundError", "write_outside": "FileNotFoundError", "write_own": "done"}
+        assert not outside.exists() and not (tmp_path / "01-hello-world" / "data.json").exists()
+    finally:
+        host.close()

@@ -1,0 +1,361 @@
+"""The app host: runs a learner's app, in its own process, for the trusted test process.
+
+This file is the only part of the harness that runs beside learner code. It is
+run as a script (``python apphost.py CONTROL_FD``), inside the sandbox where
+there is one (see ``sandbox.py``), and imports nothing of the harness. It
+decides nothing: it starts apps and answers what it saw; every check is made by
+the test process, over HTTP.
+
+It is a fork server. The host itself imports FastAPI and uvicorn once and never
+imports learner code. For each test the test process sends ``start`` with a
+listening socket: the host forks a child, the child imports the step's
+``main.py`` afresh (so no store leaks from one test to the next) and serves its
+``app`` on that socket with uvicorn. ``stop`` kills the child and everything it
+started. Faults that the tests need are applied by the child to the app it
+imported: ``hold`` (every request waits until ``release``), ``break`` (a route
+in front of the app's own that raises, like a bug would) and ``cors`` (the
+test wraps the app in CORSMiddleware, for step 08's page checks).
+
+The protocol: one JSON object per line on a Unix socket, each command answered
+by one line; ``start`` carries the listening socket as SCM_RIGHTS.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import resource
+import signal
+import socket
+import sys
+import threading
+import time
+import traceback
+from typing import Any
+
+IMPORT_OK, IMPORT_FAILED, NO_APP = 97, 98, 99  # a child's exit codes while it imports
+OUTPUT_FILE_LIMIT = 64 * 2**20  # bytes any file the app writes may reach
+CHILD_CPU_SECONDS = 120  # CPU one app may use: an endless loop ends the app, not the run
+
+
+def send(stream: socket.socket, message: dict[str, Any]) -> None:
+    stream.sendall((json.dumps(message) + "\n").encode())
+
+
+class Lines:
+    """Reads one JSON line at a time from a socket, with the fds that came with it."""
+
+    def __init__(self, stream: socket.socket) -> None:
+        self.stream, self.buffer, self.fds = stream, b"", []  # type: ignore[var-annotated]
+
+    def read(self) -> tuple[dict[str, Any] | None, list[int]]:
+        while b"\n" not in self.buffer:
+            data, fds, _flags, _address = socket.recv_fds(self.stream, 65536, 4)
+            self.fds += fds
+            if not data:
+                return None, []
+            self.buffer += data
+        line, self.buffer = self.buffer.split(b"\n", 1)
+        fds, self.fds = self.fds, []
+        return json.loads(line), fds
+
+
+# --- In the child: the learner's app ---------------------------------------------------
+
+
+def learner_frame(tb: Any, folder: str) -> str:
+    """Where in the learner's files an exception came from: "main.py, line 12, get_bookmark"."""
+    where = ""
+    for frame in traceback.extract_tb(tb):
+        if os.path.realpath(frame.filename).startswith(folder + os.sep):
+            where = f"{os.path.relpath(frame.filename, folder)}, line {frame.lineno}, {frame.name}"
+    return where
+
+
+def describe(error: BaseException, folder: str) -> dict[str, Any]:
+    """An exception as the test process reports it to the learner."""
+    lines = traceback.format_exception(type(error), error, error.__traceback__)
+    own = [line for line in lines if folder in line or not line.startswith("  File ")]
+    record: dict[str, Any] = {
+        "type": type(error).__name__,
+        "message": " ".join(str(error).split())[:500],
+        "where": learner_frame(error.__traceback__, folder),
+        "traceback": "".join(own)[-3000:],
+    }
+    errors = getattr(error, "errors", None)
+    if type(error).__name__ == "ResponseValidationError" and callable(errors):
+        first = (list(errors()) or [{}])[0]
+        record["validation"] = {"input": repr(first.get("input"))[:80], "msg": str(first.get("msg"))}
+    return record
+
+
+BROKEN = "workshop-broken-route"
+
+
+def break_route(app: Any, method: str, path: str, message: str) -> None:
+    """Put a route in front of the app's own that raises, the way a bug would."""
+    from fastapi.routing import APIRoute
+
+    def fail() -> None:
+        raise RuntimeError(message)
+
+    app.router.routes.insert(0, APIRoute(path, fail, methods=[method], name=BROKEN))
+
+
+class Gate:
+    """`hold` makes every request wait until `release`: the page can be seen busy."""
+
+    def __init__(self) -> None:
+        self.open = threading.Event()
+        self.open.set()
+
+
+def serve_child(folder: str, command: dict[str, Any], listener: socket.socket, control: socket.socket) -> None:
+    """Import folder/main.py and serve its app on `listener`. Never returns."""
+    import asyncio
+
+    timings = [time.perf_counter()]
+
+    os.chdir(folder)
+    sys.path.insert(0, folder)
+    os.environ.update(command.get("env") or {})
+    for name in command.get("unset") or []:
+        os.environ.pop(name, None)
+    try:
+        spec = importlib.util.spec_from_file_location("main", os.path.join(folder, "main.py"))
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["main"] = module
+        spec.loader.exec_module(module)
+    except BaseException as error:  # noqa: BLE001 - anything at import is the learner's to read
+        send(control, {"event": "import_failed", "error": describe(error, folder)})
+        os._exit(IMPORT_FAILED)
+    app = getattr(module, "app", None)
+    if app is None:
+        os._exit(NO_APP)
+    timings.append(time.perf_counter())
+
+    exceptions: list[dict[str, Any]] = []
+    gate = Gate()
+
+    class Recorder:
+        """Right inside Starlette's ServerErrorMiddleware: notes an exception
+        before the 500 goes out, so the test process can name it."""
+
+        def __init__(self, inner: Any) -> None:
+            self.inner = inner
+
+        async def __call__(self, scope: Any, receive: Any, send_: Any) -> None:
+            try:
+                await self.inner(scope, receive, send_)
+            except Exception as error:
+                exceptions.append(describe(error, folder))
+                raise
+
+    try:
+        from starlette.middleware import Middleware
+
+        app.user_middleware.insert(0, Middleware(Recorder))
+        app.middleware_stack = None
+    except (AttributeError, TypeError):
+        pass  # not a Starlette app: its exceptions go unnamed
+
+    served: Any = app
+    if command.get("cors"):
+        from starlette.middleware.cors import CORSMiddleware
+
+        served = CORSMiddleware(app, allow_origins=command["cors"], allow_methods=["*"], allow_headers=["*"])
+
+    async def gated(scope: Any, receive: Any, send_: Any) -> None:
+        if scope["type"] == "http" and not gate.open.is_set():
+            await asyncio.to_thread(gate.open.wait)
+        await served(scope, receive, send_)
+
+    def answer_commands() -> None:
+        lines = Lines(control)
+        while True:
+            message, _ = lines.read()
+            if message is None:
+                os._exit(0)
+            if message["cmd"] == "hold":
+                gate.open.clear()
+            elif message["cmd"] == "release":
+                gate.open.set()
+            elif message["cmd"] == "break":
+                break_route(app, message["method"], message["path"], message["message"])
+            elif message["cmd"] == "mend":
+                app.router.routes[:] = [r for r in app.router.routes if getattr(r, "name", "") != BROKEN]
+            send(control, {"ok": True, "exceptions": exceptions[:20]})
+
+    import uvicorn
+
+    config = uvicorn.Config(gated, lifespan="auto", log_level="warning", access_log=False)
+    server = uvicorn.Server(config)
+
+    def when_started() -> None:
+        while not server.started:  # the test may send its first request once uvicorn listens
+            if server.should_exit:
+                return
+            time.sleep(0.001)
+        timings.append(time.perf_counter())
+        send(control, {"event": "ready", "timings": [round(b - a, 4) for a, b in zip(timings, timings[1:])]})
+        answer_commands()
+
+    async def serve() -> None:
+        import anyio.to_thread
+
+        # Sync routes run in a worker thread: start it now, not on the first request.
+        await anyio.to_thread.run_sync(lambda: None)
+        await server.serve(sockets=[listener])
+
+    threading.Thread(target=when_started, daemon=True).start()
+    asyncio.run(serve())
+    os._exit(0)
+
+
+def warm_up() -> None:
+    """Import, once in the host, what every child would otherwise import again."""
+    import fastapi
+    import pydantic.networks  # noqa: F401 - HttpUrl
+    import starlette.middleware.cors  # noqa: F401
+    import uvicorn
+
+    app = fastapi.FastAPI()
+
+    @app.get("/")
+    def root() -> dict[str, str]:
+        return {}
+
+    app.openapi()
+    uvicorn.Config(app, lifespan="auto", log_level="warning").load()
+
+
+# --- In the host: start and stop children ----------------------------------------------
+
+
+class Child:
+    def __init__(self, pid: int, control: socket.socket) -> None:
+        self.pid, self.control, self.lines = pid, control, Lines(control)
+
+    def exited(self, wait: float) -> int | None:
+        """The child's wait status once it has ended by itself (within `wait` seconds), else None."""
+        deadline = time.monotonic() + wait
+        while True:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                self.pid = 0
+                return status
+            if time.monotonic() >= deadline:
+                return None
+            time.sleep(0.005)
+
+    def kill(self) -> None:
+        if self.pid:
+            for kill in (os.killpg, os.kill):
+                try:
+                    kill(self.pid, signal.SIGKILL)
+                except OSError:
+                    pass
+            os.waitpid(self.pid, 0)
+            self.pid = 0
+        self.control.close()
+
+
+def exit_reason(status: int) -> str:
+    code = os.waitstatus_to_exitcode(status)
+    if code == NO_APP:
+        return "no_app"
+    if code < 0:
+        return f"importing main.py killed Python (signal {-code})"
+    return f"importing main.py ended Python with exit code {code} (os._exit or sys.exit at the top level?)"
+
+
+def start(command: dict[str, Any], fds: list[int], host_control: socket.socket) -> tuple[Child | None, dict[str, Any]]:
+    """Fork a child that imports the app and serves it; answer once it is ready."""
+    if not fds:
+        return None, {"status": "error", "error": "no listening socket came with start"}
+    listener = socket.socket(fileno=fds[0])
+    ours, theirs = socket.socketpair()
+    output = os.open(command["output"], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.setsid()  # the child and all it starts are one group: stop kills them all
+            ours.close()
+            host_control.close()  # learner code never talks to the test process
+            for fd in (1, 2):
+                os.dup2(output, fd)
+            null = os.open(os.devnull, os.O_RDONLY)
+            os.dup2(null, 0)
+            resource.setrlimit(resource.RLIMIT_CPU, (CHILD_CPU_SECONDS, CHILD_CPU_SECONDS + 5))
+            resource.setrlimit(resource.RLIMIT_FSIZE, (OUTPUT_FILE_LIMIT, OUTPUT_FILE_LIMIT))
+            serve_child(command["folder"], command, listener, theirs)
+        finally:
+            os._exit(IMPORT_FAILED)
+    listener.close()
+    theirs.close()
+    os.close(output)
+    child = Child(pid, ours)
+    deadline = time.monotonic() + float(command.get("import_timeout", 10))
+    ours.settimeout(max(0.1, deadline - time.monotonic()))
+    try:
+        event, _ = child.lines.read()
+    except (TimeoutError, OSError, ValueError):
+        event = None
+    ours.settimeout(None)
+    if event is not None and event.get("event") == "ready":
+        return child, {"status": "ready", "timings": event.get("timings")}
+    if event is not None and event.get("event") == "import_failed":
+        child.kill()
+        return None, {"status": "import_failed", "error": event["error"]}
+    status = child.exited(wait=1.0) if time.monotonic() < deadline else None
+    child.kill()
+    if status is None:
+        return None, {"status": "import_timeout"}
+    return None, {"status": "exited", "error": exit_reason(status)}
+
+
+def relay(child: Child | None, command: dict[str, Any]) -> dict[str, Any]:
+    """Pass a command to the running app and answer what it says (with the exceptions it saw)."""
+    if child is None:
+        return {"ok": False, "exceptions": []}
+    try:
+        send(child.control, command)
+        child.control.settimeout(5)
+        answer, _ = child.lines.read()
+    except (OSError, ValueError):
+        answer = None
+    return answer or {"ok": False, "exceptions": [], "gone": True}
+
+
+def main() -> None:
+    control = socket.socket(fileno=int(sys.argv[1]))
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    warm_up()  # so that every child starts at once
+
+    lines = Lines(control)
+    child: Child | None = None
+    send(control, {"event": "host_ready", "pid": os.getpid()})
+    while True:
+        command, fds = lines.read()
+        if command is None:
+            break
+        if command["cmd"] == "start":
+            if child is not None:
+                child.kill()
+            child, answer = start(command, fds, control)
+        elif command["cmd"] == "stop":
+            answer = relay(child, {"cmd": "report"})
+            if child is not None:
+                child.kill()
+            child = None
+        else:
+            answer = relay(child, command)
+        send(control, answer)
+    if child is not None:
+        child.kill()
+
+
+if __name__ == "__main__":
+    main()

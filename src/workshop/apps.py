@@ -1,0 +1,301 @@
+"""The test process's side of the app host: a learner's app, out of process, reached over HTTP.
+
+Learner code never runs in the test process, which decides and writes the
+results. One app host (``apphost.py``) runs per test session; on Linux with
+bubblewrap it runs in a sandbox (see ``sandbox_command``). Every test gets a
+fresh throw-away copy of the step folder and a fresh import of its ``main.py``
+in a new process, served on the same port (so the browser's address for the API
+never changes), and nothing else.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from itertools import count
+from pathlib import Path
+from typing import Any
+
+import httpx2
+
+HOST_SCRIPT = Path(__file__).with_name("apphost.py")
+SANDBOX_SCRIPT = "/workshop/apphost.py"  # where the host script is, inside the sandbox
+REPLY_TIMEOUT = 30.0  # seconds the host may take to answer a command (an import has its own limit)
+OUTPUT_SHOWN = 3000  # characters of the app's own output shown with a failure
+IGNORED = shutil.ignore_patterns("__pycache__", ".venv", "venv", "node_modules", ".git")
+
+
+class AppFailed(Exception):
+    """The learner's app could not be started: the message says why, for the learner."""
+
+
+def _copy_folder(source: Path, target: Path) -> None:
+    """A throw-away copy of a learner's folder. Symbolic links are copied as links, never
+    followed: a link to a file outside the folder stays a link to nothing in the sandbox."""
+    shutil.copytree(source, target, symlinks=True, ignore=IGNORED)
+
+
+def sandbox_command(workdir: Path) -> list[str] | None:
+    """bubblewrap's command line for the host, or None where there is no bubblewrap.
+
+    Inside: a new PID namespace whose processes all die with the host, no network
+    (the test process hands each app its listening socket), an unprivileged user,
+    a read-only view of the system and of Python and its packages only, and one
+    writable folder: the throw-away copies. The tests, the hidden tests, the class
+    folder and every other learner's work are not there at all."""
+    bwrap = shutil.which("bwrap")
+    if bwrap is None or not sys.platform.startswith("linux"):
+        return None
+    readable = ["/usr", "/bin", "/lib", "/lib64", "/sbin", "/etc/ld.so.cache", "/etc/alternatives",
+                os.path.realpath(sys.base_prefix), sys.prefix]
+    command = [bwrap, "--unshare-all", "--die-with-parent", "--new-session",
+               "--uid", "65534", "--gid", "65534", "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
+    for path in dict.fromkeys(readable):
+        command += ["--ro-bind-try", path, path]
+    command += ["--ro-bind", str(HOST_SCRIPT), SANDBOX_SCRIPT, "--bind", str(workdir), str(workdir),
+                "--chdir", str(workdir), "--clearenv", "--setenv", "HOME", str(workdir),
+                "--setenv", "PATH", "/usr/bin:/bin", "--setenv", "PYTHONDONTWRITEBYTECODE", "1",
+                "--setenv", "PYTHONUNBUFFERED", "1"]
+    return command
+
+
+def sandbox_works(command: list[str]) -> bool:
+    """bubblewrap can be installed and still be refused (a container without user namespaces)."""
+    try:
+        return subprocess.run([*command, "true"], capture_output=True, timeout=20).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+class AppHost:
+    """One app host for a test session. `sandbox`: "auto" (bubblewrap where it works), "bwrap", "none"."""
+
+    def __init__(self, sandbox: str = "auto", import_timeout: float = 10.0) -> None:
+        self.import_timeout = import_timeout
+        self.workdir = Path(tempfile.mkdtemp(prefix="workshop-apps-"))
+        os.chmod(self.workdir, 0o755)
+        self.copies = count(1)
+        self.process: subprocess.Popen[bytes] | None = None
+        self.control: socket.socket | None = None
+        self.buffer = b""
+        self.sandboxed = False
+        self.sandbox = sandbox
+
+    # -- the host process
+
+    def launch(self) -> None:
+        ours, theirs = socket.socketpair()
+        fd = theirs.fileno()
+        command = sandbox_command(self.workdir) if self.sandbox != "none" else None
+        if command is not None and self.sandbox == "auto" and not sandbox_works(command):
+            command = None
+        if command is None and self.sandbox == "bwrap":
+            raise AppFailed("--sandbox=bwrap: bubblewrap is not installed or refused to start here")
+        if command is not None:
+            argv = [*command, sys.executable, "-I", SANDBOX_SCRIPT, str(fd)]
+        else:
+            argv = [sys.executable, "-I", str(HOST_SCRIPT), str(fd)]
+        self.sandboxed = command is not None
+        log = open(self.workdir / "host.log", "ab")  # noqa: SIM115 - the host's own errors, for us
+        self.process = subprocess.Popen(argv, pass_fds=[fd], stdin=subprocess.DEVNULL, stdout=log,
+                                        stderr=log, start_new_session=True)
+        log.close()
+        theirs.close()
+        self.control = ours
+        answer = self._read()
+        if answer.get("event") != "host_ready":
+            raise AppFailed(f"the app host did not start: {answer}")
+
+    def _read(self) -> dict[str, Any]:
+        assert self.control is not None
+        self.control.settimeout(REPLY_TIMEOUT + self.import_timeout)
+        while b"\n" not in self.buffer:
+            try:
+                data = self.control.recv(65536)
+            except (TimeoutError, OSError):
+                data = b""
+            if not data:
+                raise AppFailed("the app host stopped answering (did main.py kill its parent process?)")
+            self.buffer += data
+            if len(self.buffer) > 2**20:
+                raise AppFailed("the app host answered more than it should")
+        line, self.buffer = self.buffer.split(b"\n", 1)
+        answer: dict[str, Any] = json.loads(line)
+        return answer
+
+    def ask(self, command: dict[str, Any], fds: list[int] | None = None) -> dict[str, Any]:
+        if self.process is None:
+            self.launch()
+        assert self.control is not None
+        data = (json.dumps(command) + "\n").encode()
+        try:
+            if fds:
+                socket.send_fds(self.control, [data], fds)
+            else:
+                self.control.sendall(data)
+        except OSError as error:
+            raise AppFailed(f"the app host is gone ({error})") from error
+        return self._read()
+
+    def close(self) -> None:
+        """End the host and everything in its sandbox; remove the copies."""
+        if self.control is not None:
+            self.control.close()
+        if self.process is not None:
+            try:
+                os.killpg(self.process.pid, 9)
+            except OSError:
+                pass
+            self.process.wait()
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+    def new_copy(self, folder: Path) -> Path:
+        place = self.workdir / str(next(self.copies))
+        place.mkdir()
+        os.chmod(place, 0o777)  # the sandbox's user writes here (its data files, its output)
+        target = place / folder.name
+        _copy_folder(folder, target)
+        for path in [target, *target.rglob("*")]:
+            if not path.is_symlink():
+                os.chmod(path, 0o777 if path.is_dir() else 0o666)
+        return target
+
+
+def listening_socket(port: int) -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", port))
+    sock.listen(128)
+    return sock
+
+
+@functools.cache
+def http_client(url: str, timeout: float) -> httpx2.Client:
+    """One client per address: making one costs milliseconds (its TLS settings), and
+    every test's app is served at the same address. No connection is kept open
+    from one request to the next: the app behind the address changes."""
+    return httpx2.Client(base_url=url, timeout=timeout, limits=httpx2.Limits(max_keepalive_connections=0))
+
+
+@dataclass
+class LearnerApp:
+    """A learner's app for one test: `client` talks to it over HTTP at `url`.
+
+    `restart(env=..., unset=..., cors=...)` starts it again with another
+    environment (a fresh store); `stop()`/`start()` take it away and bring it
+    back on the same port; `hold()`/`release()` make requests wait;
+    `break_route(method, path, message)` and `mend()` make a route raise."""
+
+    host: AppHost
+    folder: Path
+    port: int = 0
+    request_timeout: float = 10.0
+    options: dict[str, Any] = field(default_factory=dict)
+    exceptions: list[dict[str, Any]] = field(default_factory=list)
+    output_files: list[Path] = field(default_factory=list)
+    running: bool = False
+    _client: httpx2.Client | None = None
+
+    def __post_init__(self) -> None:
+        if not self.port:
+            probe = listening_socket(0)
+            self.port = probe.getsockname()[1]
+            probe.close()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def client(self) -> httpx2.Client:
+        if self._client is None:
+            self._client = http_client(self.url, self.request_timeout)
+        return self._client
+
+    def start(self, **options: Any) -> LearnerApp:
+        if self.running:
+            self.stop()
+        self.options = options or self.options
+        if not (self.folder / "main.py").is_file():
+            raise AppFailed(f"{self.folder.name} has no main.py")
+        copy = self.host.new_copy(self.folder)
+        output = copy.parent / "output.log"
+        self.output_files.append(output)
+        listener = listening_socket(self.port)
+        try:
+            answer = self.host.ask({"cmd": "start", "folder": str(copy), "output": str(output),
+                                    "import_timeout": self.host.import_timeout, **self.options},
+                                   fds=[listener.fileno()])
+        finally:
+            listener.close()
+        status = answer.get("status")
+        if status == "ready":
+            self.running = True
+            return self
+        raise AppFailed(self._start_failure(answer))
+
+    def _start_failure(self, answer: dict[str, Any]) -> str:
+        main = f"{self.folder.name}/main.py"
+        status = answer.get("status")
+        if status == "import_failed":
+            error = answer["error"]
+            where = f" ({error['where']})" if error.get("where") else ""
+            return f"{main} could not be imported: {error['type']}{where}: {error['message']}"
+        if status == "import_timeout":
+            return (f"{main} did not finish importing within {self.host.import_timeout:g} s: is there an endless "
+                    "loop (or a server started) at the top level of main.py?")
+        if answer.get("error") == "no_app":
+            return f"{main} has no `app`: write `app = FastAPI()` at the top level"
+        return f"{main}: {answer.get('error') or answer}"
+
+    def restart(self, **options: Any) -> LearnerApp:
+        return self.start(**options)
+
+    def _relay(self, command: dict[str, Any]) -> dict[str, Any]:
+        answer = self.host.ask(command)
+        for record in answer.get("exceptions") or []:
+            if record not in self.exceptions:
+                self.exceptions.append(record)
+        return answer
+
+    def stop(self) -> None:
+        if self.running:
+            self.running = False
+            self._relay({"cmd": "stop"})
+
+    def report(self) -> list[dict[str, Any]]:
+        """The exceptions the app raised so far (with the learner's own lines)."""
+        if self.running:
+            self._relay({"cmd": "report"})
+        return self.exceptions
+
+    def hold(self) -> None:
+        self._relay({"cmd": "hold"})
+
+    def release(self) -> None:
+        self._relay({"cmd": "release"})
+
+    def break_route(self, method: str, path: str, message: str) -> None:
+        self._relay({"cmd": "break", "method": method, "path": path, "message": message})
+
+    def mend(self) -> None:
+        self._relay({"cmd": "mend"})
+
+    def output(self) -> str:
+        """The end of what the app printed during the test."""
+        text = ""
+        for path in self.output_files:
+            try:
+                with open(path, "rb") as stream:
+                    stream.seek(max(0, path.stat().st_size - OUTPUT_SHOWN))
+                    text += stream.read().decode("utf-8", "replace")
+            except OSError:
+                pass
+        return text[-OUTPUT_SHOWN:]

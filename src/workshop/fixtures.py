@@ -1,0 +1,257 @@
+"""The fixtures every suite uses: how a test reaches the learner's app and page.
+
+* ``step_dir``: the folder under test (the learner's own; the test process only
+  reads it).
+* ``learner_app``: the learner's app for this test, started afresh in the app
+  host (out of process, sandboxed on Linux) on a port of its own; see
+  ``apps.LearnerApp`` for what a test can do with it (restart with another
+  environment, stop and start, hold requests, make a route raise).
+* ``client``: an HTTP client for that app (httpx2), the same calls as
+  Starlette's TestClient: ``client.post("/bookmarks", json=...)``.
+* ``live_api``: the same app, for the browser suites (``live_api.client``).
+* ``open_page``: opens the step's ``index.html`` in Chromium at
+  http://127.0.0.1:5500/, where the learner serves it; the browser is told
+  (``--host-resolver-rules``) that 127.0.0.1:5500 is the test's page server and
+  127.0.0.1:8000 / localhost:8000 the test's app, so the page's own code and
+  addresses are used as they are, and the learner's own servers on 8000 and
+  5500 are never touched. In a run on a learner's work (``--steps-dir``,
+  ``--app``) every other address is unknown to the browser.
+
+Where the folder is looked up: the reference ``steps/`` by default;
+``--steps-dir=DIR`` (``DIR/NN-*``); ``--app=DIR`` (``DIR`` itself, for every
+chosen suite). A module that is not a step suite names its default folder with
+``REFERENCE = "exercises/02-search"``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from collections.abc import Callable, Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import httpx2
+import pytest
+
+from workshop.apps import AppFailed, AppHost, LearnerApp, listening_socket
+from workshop.steps import find_step_folder, step_of
+
+# Where the learner serves the two halves, as the pages tell them.
+LEARNER_API = ("127.0.0.1:8000", "localhost:8000")
+LEARNER_PAGE = ("127.0.0.1:5500", "localhost:5500")
+PAGE_URL = "http://127.0.0.1:5500/"
+
+
+def repository(config: pytest.Config) -> Path:
+    return config.rootpath
+
+
+def folder_under_test(config: pytest.Config, module: Any, suite: Path) -> Path:
+    """The one answer to "which folder does this test check?" (raises LookupError)."""
+    app_dir = config.getoption("--app")
+    if app_dir is not None:
+        if not app_dir.is_dir():
+            raise LookupError(f"--app {app_dir}: there is no such folder")
+        return Path(app_dir).resolve()
+    reference = getattr(module, "REFERENCE", None)
+    if reference is not None:
+        return repository(config) / reference
+    number = step_of(suite)
+    if number is None:
+        raise LookupError(f"{suite.name} is neither a step suite (test_NN_slug.py) nor names a REFERENCE folder")
+    steps_dir = config.getoption("--steps-dir") or repository(config) / "steps"
+    return find_step_folder(Path(steps_dir).resolve(), number)
+
+
+@pytest.fixture
+def step_dir(request: pytest.FixtureRequest) -> Path:
+    """The folder under test for this suite's step."""
+    try:
+        return folder_under_test(request.config, request.module, request.path)
+    except LookupError as error:
+        pytest.fail(str(error), pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def app_host(pytestconfig: pytest.Config) -> Iterator[AppHost]:
+    host = AppHost(sandbox=pytestconfig.getoption("--sandbox"),
+                   import_timeout=pytestconfig.getoption("--import-timeout"))
+    yield host
+    host.close()  # every learner process is gone before any result is written
+
+
+@pytest.fixture(scope="session")
+def api_port() -> int:
+    """The port of the learner's app for the whole session (the browser maps :8000 to it)."""
+    probe = listening_socket(0)
+    port: int = probe.getsockname()[1]
+    probe.close()
+    return port
+
+
+@pytest.fixture
+def learner_app(request: pytest.FixtureRequest, app_host: AppHost, step_dir: Path,
+                api_port: int) -> Iterator[LearnerApp]:
+    """The learner's app for this test, fresh, as the learner starts it."""
+    app = LearnerApp(app_host, step_dir, port=api_port,
+                     request_timeout=request.config.getoption("--request-timeout"))
+    request.node.workshop_app = app  # the plugin names the app's exceptions from it
+    try:
+        app.start()
+    except AppFailed as error:
+        pytest.fail(f"step {step_dir.name}: {error}", pytrace=False)
+    yield app
+    app.stop()
+
+
+@pytest.fixture
+def client(learner_app: LearnerApp) -> httpx2.Client:
+    """An HTTP client for the learner's app: client.get("/bookmarks"), client.post(..., json=...)."""
+    return learner_app.client
+
+
+@pytest.fixture
+def live_api(learner_app: LearnerApp) -> LearnerApp:
+    """The learner's app, for the browser suites: live_api.client reads what it holds."""
+    return learner_app
+
+
+# --- The browser ------------------------------------------------------------------
+
+BROWSER_HINT = (
+    "no Chromium to run the browser tests: install it (Debian/Ubuntu: "
+    "`sudo apt-get install chromium chromium-headless-shell`) or set CHROMIUM_PATH to a Chrome or Chromium binary"
+)
+# Debian's chromium-headless-shell is the build Playwright itself runs headless tests
+# in: the same engine without the browser's window machinery, a third of the CPU.
+HEADLESS_SHELLS = ("chromium-headless-shell",)
+BROWSERS = ("chromium", "chromium-browser")
+
+
+def system_chromium(headless: bool = True) -> str | None:
+    """The Chromium binary the browser tests launch: CHROMIUM_PATH, else the system's."""
+    if os.environ.get("CHROMIUM_PATH"):
+        return os.environ["CHROMIUM_PATH"]
+    for name in (HEADLESS_SHELLS if headless else ()) + BROWSERS:
+        if shutil.which(name):
+            return shutil.which(name)
+    return None
+
+
+class _PageHandler(SimpleHTTPRequestHandler):
+    """``python -m http.server``, for one folder, never cached, never outside the folder."""
+
+    def send_head(self) -> Any:
+        folder = Path(self.directory).resolve()
+        path = Path(self.translate_path(self.path)).resolve()
+        if path != folder and not path.is_relative_to(folder):
+            self.send_error(404, "not in the step folder")
+            return None
+        return super().send_head()
+
+    def end_headers(self) -> None:
+        self.send_header("Cache-Control", "no-store")  # every test may serve another step's page
+        super().end_headers()
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+class PageServer(ThreadingHTTPServer):
+    """Serves one step folder on a free port; the browser knows it as 127.0.0.1:5500."""
+
+    daemon_threads = True
+
+    def __init__(self) -> None:
+        self.folder = Path.cwd()
+        super().__init__(("127.0.0.1", 0), self._handler)
+
+    def _handler(self, *args: Any, **kwargs: Any) -> _PageHandler:
+        return _PageHandler(*args, directory=str(self.folder), **kwargs)
+
+    @property
+    def port(self) -> int:
+        return int(self.server_address[1])
+
+    @property
+    def origin(self) -> str:
+        """The page's origin as the browser and the app see it."""
+        return PAGE_URL.rstrip("/")
+
+
+@pytest.fixture(scope="session")
+def page_server() -> Iterator[PageServer]:
+    server = PageServer()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def host_resolver_rules(api_port: int, page_port: int, lock_down: bool) -> str:
+    rules = [f"MAP {address} 127.0.0.1:{api_port}" for address in LEARNER_API]
+    rules += [f"MAP {address} 127.0.0.1:{page_port}" for address in LEARNER_PAGE]
+    if lock_down:  # a learner's page reaches nothing else: no other learner's app, no internet
+        rules.append("MAP * ~NOTFOUND")
+    return ", ".join(rules)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any], playwright: Any, api_port: int,
+                             page_server: PageServer, pytestconfig: pytest.Config) -> dict[str, Any]:
+    """Launch the system Chromium (playwright install cannot download a browser here),
+    with the learner's addresses mapped to the test's servers."""
+    lock_down = bool(pytestconfig.getoption("--steps-dir") or pytestconfig.getoption("--app"))
+    rules = host_resolver_rules(api_port, page_server.port, lock_down)
+    args = [*browser_type_launch_args.get("args", []), f"--host-resolver-rules={rules}"]
+    launch = {**browser_type_launch_args, "args": args}
+    system = system_chromium(headless=browser_type_launch_args.get("headless", True))
+    if system and Path(system).is_file():
+        return {**launch, "executable_path": system}
+    if Path(playwright.chromium.executable_path).is_file():
+        return launch  # Playwright's own Chromium
+    if os.environ.get("CI"):
+        pytest.fail(BROWSER_HINT, pytrace=False)
+    pytest.skip(BROWSER_HINT)
+
+
+@pytest.fixture
+def open_page(request: pytest.FixtureRequest, page: Any, page_server: PageServer,
+              step_dir: Path) -> Callable[[], Any]:
+    """Serve the step folder and open its page at http://127.0.0.1:5500/.
+
+    ``page.dialogs`` records alert() and the like (a confirm() is accepted, as a
+    learner would), ``page.errors`` the uncaught JavaScript errors,
+    ``page.console`` the console's messages."""
+    page_server.folder = step_dir
+    page.dialogs, page.errors, page.console = [], [], []
+    # Everything happens on this machine: what does not happen within 5 s never will.
+    page.set_default_timeout(5000)
+
+    def on_dialog(dialog: Any) -> None:
+        page.dialogs.append(f"{dialog.type}: {dialog.message}")
+        dialog.accept() if dialog.type == "confirm" else dialog.dismiss()
+
+    page.on("dialog", on_dialog)
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    page.on("console", lambda message: page.console.append(message.text))
+
+    # From step 08 on the page talks to the API: without a script, fail at once
+    # instead of after a timeout in every test.
+    number = step_of(request.path)
+    needs_javascript = number is not None and int(number) >= 8
+
+    def open_() -> Any:
+        page_file = step_dir / "index.html"
+        if not page_file.is_file():
+            pytest.fail(f"{step_dir.name} has no index.html", pytrace=False)
+        if needs_javascript and "<script" not in page_file.read_text(encoding="utf-8", errors="replace").lower():
+            pytest.fail(f"{step_dir.name}/index.html has no <script> yet: it cannot talk to the API", pytrace=False)
+        page.goto(PAGE_URL)
+        return page
+
+    return open_
