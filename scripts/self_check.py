@@ -9,7 +9,8 @@ and read which suites passed. The rule, for every suite k:
 
 Then two checks of the --steps-dir mechanism on copies of steps/: an exact
 copy passes every suite, and a copy with one typical learner mistake (MISTAKES
-below) fails that step's suite.
+below) fails that step's suite. Last, every exercise's suite fails on the plain
+step the exercise starts from.
 
 Prints the matrix (suite x step); --markdown FILE also writes it as a table for
 the docs; --check FILE fails when FILE (the committed table, shown on the
@@ -112,6 +113,17 @@ def check_a_copy(mistake=None) -> str | None:
         return None if code == 1 else f"{suite.name} does not fail when {what} (exit {code})"
 
 
+EXERCISE_SUITES = sorted((REPO / "tests").glob("test_exercise_[0-9][0-9]_*.py"))
+
+
+def check_an_exercise(suite: Path) -> str | None:
+    """An exercise's suite must fail on the plain step the exercise starts from
+    (that it passes on the solution, the everyday run shows)."""
+    step = next(step for step in STEPS if step.name[:2] == suite.stem.removeprefix("test_exercise_")[:2])
+    code = pytest(str(suite), f"--app={step}")
+    return None if code == 1 else f"{suite.name} does not fail on the plain {step.name} (exit {code}): it checks nothing"
+
+
 def run_all_suites_against(step: Path) -> dict[str, bool]:
     """Run every suite against one step folder; answer {suite file name: passed?}."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -134,8 +146,9 @@ def main() -> int:
     with ThreadPoolExecutor(max_workers=2) as pool:
         results = dict(zip(STEPS, pool.map(run_all_suites_against, STEPS)))
         copies = list(pool.map(check_a_copy, [None, *MISTAKES]))
+        exercises = list(pool.map(check_an_exercise, EXERCISE_SUITES))
 
-    problems = [problem for problem in copies if problem]
+    problems = [problem for problem in copies + exercises if problem]
     rows = []
     for suite in SUITES:
         k = number(suite)

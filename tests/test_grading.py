@@ -90,7 +90,8 @@ def learner(tmp_path: Path, name: str, source: str) -> Path:
 @pytest.mark.parametrize("source, expected", [
     ("while True:\n    pass\n", "did not finish importing within 1 s"),
     ("import os\nos._exit(0)\n", "exit code 0"),  # 0 too: the import never got to its end
-    ("x = 1\nraise ValueError('at import')\n", "could not be imported: ValueError (main.py, line 2, <module>): at import"),
+    ("x = 1\nraise ValueError('at import')\n",
+     "could not be imported: ValueError (main.py, line 2, <module>): at import"),
     ("from fastapi import FastAPI\nap = FastAPI()\n", "has no `app`"),
 ])
 def test_a_main_py_that_cannot_start_says_why(host, tmp_path, source, expected):

@@ -199,7 +199,10 @@ def serve_child(folder: str, command: dict[str, Any], listener: socket.socket, c
                 return
             time.sleep(0.001)
         timings.append(time.perf_counter())
-        send(control, {"event": "ready", "timings": [round(b - a, 4) for a, b in zip(timings, timings[1:])]})
+        send(
+            control,
+            {"event": "ready", "timings": [round(b - a, 4) for a, b in zip(timings, timings[1:], strict=False)]},
+        )
         answer_commands()
 
     async def serve() -> None:

@@ -53,16 +53,58 @@ def sandbox_command(workdir: Path) -> list[str] | None:
     bwrap = shutil.which("bwrap")
     if bwrap is None or not sys.platform.startswith("linux"):
         return None
-    readable = ["/usr", "/bin", "/lib", "/lib64", "/sbin", "/etc/ld.so.cache", "/etc/alternatives",
-                os.path.realpath(sys.base_prefix), sys.prefix]
-    command = [bwrap, "--unshare-all", "--die-with-parent", "--new-session",
-               "--uid", "65534", "--gid", "65534", "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
+    readable = [
+        "/usr",
+        "/bin",
+        "/lib",
+        "/lib64",
+        "/sbin",
+        "/etc/ld.so.cache",
+        "/etc/alternatives",
+        os.path.realpath(sys.base_prefix),
+        sys.prefix,
+    ]
+    command = [
+        bwrap,
+        "--unshare-all",
+        "--die-with-parent",
+        "--new-session",
+        "--uid",
+        "65534",
+        "--gid",
+        "65534",
+        "--proc",
+        "/proc",
+        "--dev",
+        "/dev",
+        "--tmpfs",
+        "/tmp",
+    ]
     for path in dict.fromkeys(readable):
         command += ["--ro-bind-try", path, path]
-    command += ["--ro-bind", str(HOST_SCRIPT), SANDBOX_SCRIPT, "--bind", str(workdir), str(workdir),
-                "--chdir", str(workdir), "--clearenv", "--setenv", "HOME", str(workdir),
-                "--setenv", "PATH", "/usr/bin:/bin", "--setenv", "PYTHONDONTWRITEBYTECODE", "1",
-                "--setenv", "PYTHONUNBUFFERED", "1"]
+    command += [
+        "--ro-bind",
+        str(HOST_SCRIPT),
+        SANDBOX_SCRIPT,
+        "--bind",
+        str(workdir),
+        str(workdir),
+        "--chdir",
+        str(workdir),
+        "--clearenv",
+        "--setenv",
+        "HOME",
+        str(workdir),
+        "--setenv",
+        "PATH",
+        "/usr/bin:/bin",
+        "--setenv",
+        "PYTHONDONTWRITEBYTECODE",
+        "1",
+        "--setenv",
+        "PYTHONUNBUFFERED",
+        "1",
+    ]
     return command
 
 
@@ -104,8 +146,9 @@ class AppHost:
             argv = [sys.executable, "-I", str(HOST_SCRIPT), str(fd)]
         self.sandboxed = command is not None
         log = open(self.workdir / "host.log", "ab")  # noqa: SIM115 - the host's own errors, for us
-        self.process = subprocess.Popen(argv, pass_fds=[fd], stdin=subprocess.DEVNULL, stdout=log,
-                                        stderr=log, start_new_session=True)
+        self.process = subprocess.Popen(
+            argv, pass_fds=[fd], stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True
+        )
         log.close()
         theirs.close()
         self.control = ours
@@ -230,9 +273,16 @@ class LearnerApp:
         self.output_files.append(output)
         listener = listening_socket(self.port)
         try:
-            answer = self.host.ask({"cmd": "start", "folder": str(copy), "output": str(output),
-                                    "import_timeout": self.host.import_timeout, **self.options},
-                                   fds=[listener.fileno()])
+            answer = self.host.ask(
+                {
+                    "cmd": "start",
+                    "folder": str(copy),
+                    "output": str(output),
+                    "import_timeout": self.host.import_timeout,
+                    **self.options,
+                },
+                fds=[listener.fileno()],
+            )
         finally:
             listener.close()
         status = answer.get("status")
@@ -249,8 +299,10 @@ class LearnerApp:
             where = f" ({error['where']})" if error.get("where") else ""
             return f"{main} could not be imported: {error['type']}{where}: {error['message']}"
         if status == "import_timeout":
-            return (f"{main} did not finish importing within {self.host.import_timeout:g} s: is there an endless "
-                    "loop (or a server started) at the top level of main.py?")
+            return (
+                f"{main} did not finish importing within {self.host.import_timeout:g} s: is there an endless "
+                "loop (or a server started) at the top level of main.py?"
+            )
         if answer.get("error") == "no_app":
             return f"{main} has no `app`: write `app = FastAPI()` at the top level"
         return f"{main}: {answer.get('error') or answer}"

@@ -55,10 +55,10 @@ def folder_under_test(config: pytest.Config, module: Any, suite: Path) -> Path:
     if app_dir is not None:
         if not app_dir.is_dir():
             raise LookupError(f"--app {app_dir}: there is no such folder")
-        return Path(app_dir).resolve()
+        return Path(str(app_dir)).resolve()
     reference = getattr(module, "REFERENCE", None)
     if reference is not None:
-        return repository(config) / reference
+        return repository(config) / str(reference)
     number = step_of(suite)
     if number is None:
         raise LookupError(f"{suite.name} is neither a step suite (test_NN_slug.py) nor names a REFERENCE folder")
@@ -77,8 +77,9 @@ def step_dir(request: pytest.FixtureRequest) -> Path:
 
 @pytest.fixture(scope="session")
 def app_host(pytestconfig: pytest.Config) -> Iterator[AppHost]:
-    host = AppHost(sandbox=pytestconfig.getoption("--sandbox"),
-                   import_timeout=pytestconfig.getoption("--import-timeout"))
+    host = AppHost(
+        sandbox=pytestconfig.getoption("--sandbox"), import_timeout=pytestconfig.getoption("--import-timeout")
+    )
     yield host
     host.close()  # every learner process is gone before any result is written
 
@@ -93,11 +94,11 @@ def api_port() -> int:
 
 
 @pytest.fixture
-def learner_app(request: pytest.FixtureRequest, app_host: AppHost, step_dir: Path,
-                api_port: int) -> Iterator[LearnerApp]:
+def learner_app(
+    request: pytest.FixtureRequest, app_host: AppHost, step_dir: Path, api_port: int
+) -> Iterator[LearnerApp]:
     """The learner's app for this test, fresh, as the learner starts it."""
-    app = LearnerApp(app_host, step_dir, port=api_port,
-                     request_timeout=request.config.getoption("--request-timeout"))
+    app = LearnerApp(app_host, step_dir, port=api_port, request_timeout=request.config.getoption("--request-timeout"))
     request.node.workshop_app = app  # the plugin names the app's exceptions from it
     try:
         app.start()
@@ -201,8 +202,13 @@ def host_resolver_rules(api_port: int, page_port: int, lock_down: bool) -> str:
 
 
 @pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args: dict[str, Any], playwright: Any, api_port: int,
-                             page_server: PageServer, pytestconfig: pytest.Config) -> dict[str, Any]:
+def browser_type_launch_args(
+    browser_type_launch_args: dict[str, Any],
+    playwright: Any,
+    api_port: int,
+    page_server: PageServer,
+    pytestconfig: pytest.Config,
+) -> dict[str, Any]:
     """Launch the system Chromium (playwright install cannot download a browser here),
     with the learner's addresses mapped to the test's servers."""
     lock_down = bool(pytestconfig.getoption("--steps-dir") or pytestconfig.getoption("--app"))
@@ -220,8 +226,7 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any], playwrigh
 
 
 @pytest.fixture
-def open_page(request: pytest.FixtureRequest, page: Any, page_server: PageServer,
-              step_dir: Path) -> Callable[[], Any]:
+def open_page(request: pytest.FixtureRequest, page: Any, page_server: PageServer, step_dir: Path) -> Callable[[], Any]:
     """Serve the step folder and open its page at http://127.0.0.1:5500/.
 
     ``page.dialogs`` records alert() and the like (a confirm() is accepted, as a

@@ -36,8 +36,17 @@ from typing import Any
 import httpx2
 import pytest
 
-from workshop.results import (REASON_LIMIT, Result, format_card, gradescope_results, number, points_of,
-                              report_reason, short, step_rows)
+from workshop.results import (
+    REASON_LIMIT,
+    Result,
+    format_card,
+    gradescope_results,
+    number,
+    points_of,
+    report_reason,
+    short,
+    step_rows,
+)
 from workshop.steps import SUITE_NAME, step_of
 
 pytest_plugins = ["workshop.fixtures"]
@@ -49,21 +58,45 @@ DEFAULT_REQUEST_TIMEOUT = 10.0
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("workshop", "Bookmark Manager workshop")
-    group.addoption("--steps-dir", type=Path, metavar="DIR",
-                    help="run each step's suite against DIR/NN-*/ instead of the reference steps/")
-    group.addoption("--app", type=Path, metavar="DIR",
-                    help="run the chosen suites against the one folder DIR that holds main.py")
+    group.addoption(
+        "--steps-dir",
+        type=Path,
+        metavar="DIR",
+        help="run each step's suite against DIR/NN-*/ instead of the reference steps/",
+    )
+    group.addoption(
+        "--app", type=Path, metavar="DIR", help="run the chosen suites against the one folder DIR that holds main.py"
+    )
     group.addoption("--card", action="store_true", help="end with the grade card even without --steps-dir/--app")
-    group.addoption("--grade-json", type=Path, metavar="FILE",
-                    help="write the results as Gradescope's results.json to FILE")
-    group.addoption("--grade-progress", type=Path, metavar="FILE",
-                    help="append one JSON line per collected list and result to FILE (scripts/grade_class.py)")
-    group.addoption("--import-timeout", type=float, default=DEFAULT_IMPORT_TIMEOUT, metavar="SECONDS",
-                    help=f"how long a step's main.py may take to import (default {DEFAULT_IMPORT_TIMEOUT:g})")
-    group.addoption("--request-timeout", type=float, default=DEFAULT_REQUEST_TIMEOUT, metavar="SECONDS",
-                    help=f"how long the app may take to answer one request (default {DEFAULT_REQUEST_TIMEOUT:g})")
-    group.addoption("--sandbox", choices=("auto", "bwrap", "none"), default="auto",
-                    help="run learner apps in a bubblewrap sandbox: auto (where it works), bwrap (or fail), none")
+    group.addoption(
+        "--grade-json", type=Path, metavar="FILE", help="write the results as Gradescope's results.json to FILE"
+    )
+    group.addoption(
+        "--grade-progress",
+        type=Path,
+        metavar="FILE",
+        help="append one JSON line per collected list and result to FILE (scripts/grade_class.py)",
+    )
+    group.addoption(
+        "--import-timeout",
+        type=float,
+        default=DEFAULT_IMPORT_TIMEOUT,
+        metavar="SECONDS",
+        help=f"how long a step's main.py may take to import (default {DEFAULT_IMPORT_TIMEOUT:g})",
+    )
+    group.addoption(
+        "--request-timeout",
+        type=float,
+        default=DEFAULT_REQUEST_TIMEOUT,
+        metavar="SECONDS",
+        help=f"how long the app may take to answer one request (default {DEFAULT_REQUEST_TIMEOUT:g})",
+    )
+    group.addoption(
+        "--sandbox",
+        choices=("auto", "bwrap", "none"),
+        default=os.environ.get("WORKSHOP_SANDBOX", "auto"),
+        help="run learner apps in a bubblewrap sandbox: auto (where it works), bwrap (or fail), none",
+    )
 
 
 def is_workshop(folder: Path) -> bool:
@@ -79,7 +112,8 @@ def pytest_configure(config: pytest.Config) -> None:
         option, folder = ("--steps-dir", steps_dir) if steps_dir else ("--app", app)
         raise pytest.UsageError(
             f"pytest took {folder} for a test folder and left the workshop's settings behind. "
-            f"Write the option with an equals sign: {option}={folder}")
+            f"Write the option with an equals sign: {option}={folder}"
+        )
     config.pluginmanager.register(Grading(config), "workshop_grading")
 
 
@@ -95,8 +129,10 @@ def exception_reason(record: dict[str, Any]) -> str:
     """The learner's exception in one line: "the app raised KeyError (in main.py, line 12, get): 3"."""
     if record.get("validation"):
         found = record["validation"]
-        return (f"a route returned {found['input']}, which does not match its return type: {found['msg']} "
-                "(ResponseValidationError)")
+        return (
+            f"a route returned {found['input']}, which does not match its return type: {found['msg']} "
+            "(ResponseValidationError)"
+        )
     where = f" (in {record['where']})" if record.get("where") else ""
     return f"the app raised {record['type']}{where}: {record['message']}"
 
@@ -157,9 +193,13 @@ class Grading:
                 self.folders[step] = folder_under_test(config, getattr(item, "module", None), item.path).name
             except LookupError:
                 self.folders.setdefault(step, step)
-        self.emit(event="collected", tests=[
-            {"nodeid": nodeid, "step": step_of(item.path), "name": item.name, "points": points_of(item)}
-            for nodeid, item in self.items.items()])
+        self.emit(
+            event="collected",
+            tests=[
+                {"nodeid": nodeid, "step": step_of(item.path), "name": item.name, "points": points_of(item)}
+                for nodeid, item in self.items.items()
+            ],
+        )
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
@@ -178,9 +218,14 @@ class Grading:
         report = yield
         # Endless printing must not flood the reports.
         report.sections = [
-            (title, content if len(content) <= OUTPUT_LIMIT else
-             content[:OUTPUT_LIMIT] + f"\n... ({len(content) - OUTPUT_LIMIT} more characters cut)")
-            for title, content in report.sections]
+            (
+                title,
+                content
+                if len(content) <= OUTPUT_LIMIT
+                else content[:OUTPUT_LIMIT] + f"\n... ({len(content) - OUTPUT_LIMIT} more characters cut)",
+            )
+            for title, content in report.sections
+        ]
         if call.excinfo is None or item.nodeid not in self.items or call.when == "teardown":
             return report
         self.explain(item, call.excinfo.value, report)
@@ -217,8 +262,13 @@ class Grading:
         result = self.results.get(report.nodeid)
         if result is None:
             result = self.results[report.nodeid] = Result(
-                nodeid=report.nodeid, step=step_of(item.path) or "", name=item.name,
-                points=points_of(item), outcome="passed", reason="")
+                nodeid=report.nodeid,
+                step=step_of(item.path) or "",
+                name=item.name,
+                points=points_of(item),
+                outcome="passed",
+                reason="",
+            )
         if report.failed and result["outcome"] != "failed":
             result["outcome"] = "failed"
             reason = self.reasons.get(report.nodeid) or report_reason(report)

@@ -86,10 +86,19 @@ def step_rows(results: list[Result], folders: dict[str, str] | None = None) -> l
     rows: dict[str, StepRow] = {}
     for result in results:
         step = result["step"]
-        row = rows.setdefault(step, {
-            "step": step, "folder": folders.get(step, step), "passed": 0, "total": 0,
-            "points": 0, "max_points": 0, "skipped": 0, "first_failure": "",
-        })
+        row = rows.setdefault(
+            step,
+            {
+                "step": step,
+                "folder": folders.get(step, step),
+                "passed": 0,
+                "total": 0,
+                "points": 0,
+                "max_points": 0,
+                "skipped": 0,
+                "first_failure": "",
+            },
+        )
         if result["outcome"] == "skipped":
             row["skipped"] += 1
             continue
@@ -118,16 +127,27 @@ def format_card(rows: list[StepRow], title: str) -> str:
             check = check.removeprefix(prefix)
         if row["skipped"] and not row["first_failure"] and row["total"]:
             check = f"ok ({row['skipped']} skipped)"
-        table.append((row["folder"], f"{row['passed']}/{row['total']}",
-                      f"{number(row['points'])}/{number(row['max_points'])}",
-                      short(check, CARD_REASON_WIDTH)))
+        table.append(
+            (
+                row["folder"],
+                f"{row['passed']}/{row['total']}",
+                f"{number(row['points'])}/{number(row['max_points'])}",
+                short(check, CARD_REASON_WIDTH),
+            )
+        )
     passed = sum(row["passed"] for row in rows)
     total = sum(row["total"] for row in rows)
     points = sum(row["points"] for row in rows)
     max_points = sum(row["max_points"] for row in rows)
     steps_ok = sum(1 for row in rows if row["total"] and row["passed"] == row["total"])
-    table.append(("total", f"{passed}/{total}", f"{number(points)}/{number(max_points)}",
-                  f"{steps_ok} of {len(rows)} steps complete"))
+    table.append(
+        (
+            "total",
+            f"{passed}/{total}",
+            f"{number(points)}/{number(max_points)}",
+            f"{steps_ok} of {len(rows)} steps complete",
+        )
+    )
     widths = [max(len(line[column]) for line in table) for column in range(3)]
     for index, line in enumerate(table):
         if index == len(table) - 1:
@@ -138,8 +158,9 @@ def format_card(rows: list[StepRow], title: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def gradescope_results(results: list[Result], rows: list[StepRow], card: str,
-                       execution_time: float | None = None) -> dict[str, Any]:
+def gradescope_results(
+    results: list[Result], rows: list[StepRow], card: str, execution_time: float | None = None
+) -> dict[str, Any]:
     """Gradescope's results.json: score and max_score at the top, one entry per test.
 
     Skipped tests are listed with max_score 0 and no status, so they neither
