@@ -66,8 +66,6 @@ MISTAKES = {
         t, "def delete_bookmark(", '    while True:\n        print("deleting", bookmark_id)\n'),
         "DELETE prints forever"),
     "exits-python": ("02", "main.py", lambda t: t + "\nimport os\nos._exit(0)\n", "main.py ends Python at import"),
-    "deletes-tests": ("01", "main.py", lambda t: t + '\nimport shutil\nshutil.rmtree("tests", ignore_errors=True)\n',
-                      "main.py deletes the folder tests/ of the current directory at import"),
 }
 # The frontend steps' typical mistakes, as the self-check has them: a page that
 # renders titles as HTML, an API without CORS or allowing GET only, a POST without

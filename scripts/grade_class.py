@@ -1,6 +1,6 @@
 """Grade a whole class: one subfolder per learner, each holding that learner's step folders.
 
-    python scripts/grade_class.py CLASS_DIR [--out DIR] [--hidden DIR] [--steps 01-06] [--jobs N] [--timeout S]
+    python scripts/grade_class.py CLASS_DIR [--out DIR] [--hidden DIR] [--steps 01-06] [--jobs N] [--request-timeout S]
 
 CLASS_DIR/ana/01-hello-world/main.py, CLASS_DIR/ana/02-.../ (or CLASS_DIR/ana/steps/NN-*/)
 and so on for every learner. Prints one table, learner x step -> points, and writes
@@ -131,15 +131,25 @@ def pytest_process(arguments: list[str], kit: str, environment: dict, log_path: 
     os._exit(int(code))
 
 
-def run_pytest(kit: Path, steps: Path, suites: list[str], progress: Path, log_path: Path, args) -> tuple[int | None, str]:
+def run_pytest(
+    kit: Path, steps: Path, suites: list[str], progress: Path, log_path: Path, args
+) -> tuple[int | None, str]:
     """One pytest process on `suites`; answers (exit code or None when killed, why it was killed)."""
     arguments = [
-        *suites, f"--rootdir={kit}", f"--steps-dir={steps}",
-        f"--timeout={args.timeout}", f"--import-timeout={args.import_timeout}",
-        f"--grade-progress={progress}", "-q", "-p", "no:cacheprovider",
+        *suites,
+        f"--rootdir={kit}",
+        f"--steps-dir={steps}",
+        f"--timeout={args.timeout}",
+        f"--import-timeout={args.import_timeout}",
+        f"--request-timeout={args.request_timeout}",
+        f"--grade-progress={progress}",
+        "-q",
+        "-p",
+        "no:cacheprovider",
         # FastAPI came with the fork, and with it anyio, whose pytest plugin pytest
         # would have rewritten: it says so, harmlessly (no test of ours is in it).
-        "-W", "ignore::pytest.PytestAssertRewriteWarning",
+        "-W",
+        "ignore::pytest.PytestAssertRewriteWarning",
     ]
     # Compiled files (and pytest's rewritten test modules) go to one cache for the
     # whole class, never into the learner's folders or the virtual environment:
@@ -185,8 +195,12 @@ def grade_learner(folder: Path, out: Path, args) -> dict:
         steps = work / "steps"
         source = learner_steps(folder)
         shutil.copytree(source, steps, symlinks=True, ignore=IGNORED)
-        suites = sorted(f"tests/{path.name}" for path in (kit / "tests").iterdir()
-                        if (path.suffix == ".py" and SUITE_NAME.fullmatch(path.stem)) and (not args.steps or path.name[5:7] in args.steps))
+        suites = sorted(
+            f"tests/{path.name}"
+            for path in (kit / "tests").iterdir()
+            if (path.suffix == ".py" and SUITE_NAME.fullmatch(path.stem))
+            and (not args.steps or path.name[5:7] in args.steps)
+        )
         collected: dict[str, dict] = {}
         results: dict[str, dict] = {}
         pending = list(suites)
@@ -209,8 +223,7 @@ def grade_learner(folder: Path, out: Path, args) -> dict:
                     results[event["nodeid"]] = {key: value for key, value in event.items() if key != "event"}
                 elif event["event"] == "done":
                     done_ids.add(event["nodeid"])
-            unfinished = [nodeid for nodeid in collected if nodeid not in results
-                          and nodeid.split("::")[0] in pending]
+            unfinished = [nodeid for nodeid in collected if nodeid not in results and nodeid.split("::")[0] in pending]
             if code in (0, 1) and not why and not unfinished:
                 break  # a normal end: every collected test has its result
             # Killed, or the process died: charge the test in progress and its step.
@@ -222,8 +235,13 @@ def grade_learner(folder: Path, out: Path, args) -> dict:
                 for suite in pending:  # nothing ran at all: the whole attempt is lost
                     step = SUITE_NAME.fullmatch(Path(suite).stem).group(1)
                     results[f"{suite}::(grading)"] = {
-                        "nodeid": f"{suite}::(grading)", "step": step, "name": "(grading)", "points": 1,
-                        "outcome": "failed", "reason": f"could not grade: {why}; see pytest.log"}
+                        "nodeid": f"{suite}::(grading)",
+                        "step": step,
+                        "name": "(grading)",
+                        "points": 1,
+                        "outcome": "failed",
+                        "reason": f"could not grade: {why}; see pytest.log",
+                    }
                     collected.setdefault(f"{suite}::(grading)", results[f"{suite}::(grading)"])
                 break
             in_progress = started_ids[-1] if started_ids and started_ids[-1] not in done_ids else None
@@ -232,14 +250,22 @@ def grade_learner(folder: Path, out: Path, args) -> dict:
                 results[in_progress] = {**collected[in_progress], "outcome": "failed", "reason": why}
             for nodeid, test in collected.items():
                 if nodeid not in results and test["step"] == lost_step:
-                    results[nodeid] = {**test, "outcome": "failed",
-                                       "reason": f"not run: an earlier test of this step was stopped ({why})"}
-            pending = sorted({
-                nodeid.split("::")[0] for nodeid, test in collected.items()
-                if nodeid not in results and nodeid.split("::")[0] in pending
-            })
-        ordered = [results.get(nodeid) or {**test, "outcome": "failed", "reason": "not run (grading was stopped)"}
-                   for nodeid, test in collected.items()]
+                    results[nodeid] = {
+                        **test,
+                        "outcome": "failed",
+                        "reason": f"not run: an earlier test of this step was stopped ({why})",
+                    }
+            pending = sorted(
+                {
+                    nodeid.split("::")[0]
+                    for nodeid, test in collected.items()
+                    if nodeid not in results and nodeid.split("::")[0] in pending
+                }
+            )
+        ordered = [
+            results.get(nodeid) or {**test, "outcome": "failed", "reason": "not run (grading was stopped)"}
+            for nodeid, test in collected.items()
+        ]
         folders = {path.name[:2]: path.name for path in steps.iterdir() if path.is_dir() and path.name[:2].isdigit()}
         for suite in suites:  # the card names every step by its reference folder when the learner's is missing
             step = SUITE_NAME.fullmatch(Path(suite).stem).group(1)
@@ -275,8 +301,10 @@ def print_table(header, lines, graded) -> None:
             maxima[row["step"]] = max(maxima.get(row["step"], 0), row["max_points"])
     first = max([len(header[0]), *(len(line[0]) for line in lines)])
     widths = [first, *(max(4, len(h)) for h in header[1:])]
+
     def show(cells):
         print("  ".join(f"{cell:<{widths[0]}}" if i == 0 else f"{cell:>{widths[i]}}" for i, cell in enumerate(cells)))
+
     show(header)
     show(["(points)", *(f"{maxima[step]:g}" for step in header[1:-2]), "", ""])
     for line in lines:
@@ -284,7 +312,7 @@ def print_table(header, lines, graded) -> None:
 
 
 def step_numbers(text: str) -> set[str]:
-    """"01-06" -> {"01", ..., "06"}; "04,07" -> {"04", "07"}."""
+    """ "01-06" -> {"01", ..., "06"}; "04,07" -> {"04", "07"}."""
     numbers = set()
     for part in text.split(","):
         first, _, last = part.strip().partition("-")
@@ -297,13 +325,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("class_dir", type=Path, help="one subfolder per learner")
     parser.add_argument("--out", type=Path, help="where to write the grades (default: CLASS_DIR-grades)")
     parser.add_argument("--hidden", type=Path, help="a folder of extra test files (test_NN_*.py) learners never see")
-    parser.add_argument("--jobs", type=int, default=(os.cpu_count() or 1) + 1,
-                        help="learners graded at once (default: one more than the CPUs, which a "
-                             "learner's run leaves idle while it waits on the browser)")
-    parser.add_argument("--timeout", type=float, default=10, help="seconds one test may take (default 10)")
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=(os.cpu_count() or 1) + 1,
+        help="learners graded at once (default: one more than the CPUs, which a "
+        "learner's run leaves idle while it waits on the browser)",
+    )
+    parser.add_argument("--timeout", type=float, default=20, help="seconds one test may take (default 20)")
+    parser.add_argument(
+        "--request-timeout", type=float, default=5, help="seconds the app may take to answer one request (default 5)"
+    )
     parser.add_argument("--import-timeout", type=float, default=10, help="seconds a main.py may take to import")
-    parser.add_argument("--stall", type=float, default=None,
-                        help="kill a learner's run when no test finished for this long (default 3 x timeout + import-timeout)")
+    parser.add_argument(
+        "--stall",
+        type=float,
+        default=None,
+        help="kill a learner's run when no test finished for this long (default 3 x timeout + import-timeout)",
+    )
     parser.add_argument("--learner-timeout", type=float, default=900, help="seconds for one learner, at most")
     parser.add_argument("--steps", type=step_numbers, help="grade only these steps, e.g. 01-06 or 04,05")
     parser.add_argument("--quiet", action="store_true", help="print the table only")
@@ -346,8 +385,10 @@ def main(argv: list[str] | None = None) -> int:
             for row in learner["rows"]:
                 if row["passed"] < row["total"]:
                     print(f"{learner['learner']}: {row['folder']}: {short(row['first_failure'], 100)}")
-    print(f"\n{len(learners)} learners graded in {seconds:.0f} s ({args.jobs} at once); "
-          f"grades.csv, cards.txt and one results.json per learner in {out}")
+    print(
+        f"\n{len(learners)} learners graded in {seconds:.0f} s ({args.jobs} at once); "
+        f"grades.csv, cards.txt and one results.json per learner in {out}"
+    )
     return 0
 
 
