@@ -25,7 +25,6 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
-import resource
 import signal
 import socket
 import sys
@@ -41,6 +40,27 @@ CHILD_CPU_SECONDS = 120  # CPU one app may use: an endless loop ends the app, no
 
 def send(stream: socket.socket, message: dict[str, Any]) -> None:
     stream.sendall((json.dumps(message) + "\n").encode())
+
+
+class Channel:
+    """One JSON object per line, both ways: a Unix socket (the fork server's) or a pair of pipes."""
+
+    def __init__(self, stream: socket.socket | None = None, reader: Any = None, writer: Any = None) -> None:
+        self.stream, self.reader, self.writer = stream, reader, writer
+        self.lines = Lines(stream) if stream is not None else None
+
+    def send(self, message: dict[str, Any]) -> None:
+        if self.stream is not None:
+            send(self.stream, message)
+        else:
+            self.writer.write(json.dumps(message) + "\n")
+            self.writer.flush()
+
+    def read(self) -> dict[str, Any] | None:
+        if self.lines is not None:
+            return self.lines.read()[0]
+        line = self.reader.readline()
+        return json.loads(line) if line.strip() else None
 
 
 class Lines:
@@ -111,7 +131,7 @@ class Gate:
         self.open.set()
 
 
-def serve_child(folder: str, command: dict[str, Any], listener: socket.socket, control: socket.socket) -> None:
+def serve_child(folder: str, command: dict[str, Any], listener: socket.socket, control: Channel) -> None:
     """Import folder/main.py and serve its app on `listener`. Never returns."""
     import asyncio
 
@@ -129,7 +149,7 @@ def serve_child(folder: str, command: dict[str, Any], listener: socket.socket, c
         sys.modules["main"] = module
         spec.loader.exec_module(module)
     except BaseException as error:  # noqa: BLE001 - anything at import is the learner's to read
-        send(control, {"event": "import_failed", "error": describe(error, folder)})
+        control.send({"event": "import_failed", "error": describe(error, folder)})
         os._exit(IMPORT_FAILED)
     app = getattr(module, "app", None)
     if app is None:
@@ -173,9 +193,8 @@ def serve_child(folder: str, command: dict[str, Any], listener: socket.socket, c
         await served(scope, receive, send_)
 
     def answer_commands() -> None:
-        lines = Lines(control)
         while True:
-            message, _ = lines.read()
+            message = control.read()
             if message is None:
                 os._exit(0)
             if message["cmd"] == "hold":
@@ -186,7 +205,7 @@ def serve_child(folder: str, command: dict[str, Any], listener: socket.socket, c
                 break_route(app, message["method"], message["path"], message["message"])
             elif message["cmd"] == "mend":
                 app.router.routes[:] = [r for r in app.router.routes if getattr(r, "name", "") != BROKEN]
-            send(control, {"ok": True, "exceptions": exceptions[:20]})
+            control.send({"ok": True, "exceptions": exceptions[:20]})
 
     import uvicorn
 
@@ -199,9 +218,8 @@ def serve_child(folder: str, command: dict[str, Any], listener: socket.socket, c
                 return
             time.sleep(0.001)
         timings.append(time.perf_counter())
-        send(
-            control,
-            {"event": "ready", "timings": [round(b - a, 4) for a, b in zip(timings, timings[1:], strict=False)]},
+        control.send(
+            {"event": "ready", "timings": [round(b - a, 4) for a, b in zip(timings, timings[1:], strict=False)]}
         )
         answer_commands()
 
@@ -265,8 +283,8 @@ class Child:
         self.control.close()
 
 
-def exit_reason(status: int) -> str:
-    code = os.waitstatus_to_exitcode(status)
+def exit_reason(code: int) -> str:
+    """Why an app ended while it started, from its exit code."""
     if code == NO_APP:
         return "no_app"
     if code < 0:
@@ -281,6 +299,8 @@ def start(command: dict[str, Any], fds: list[int], host_control: socket.socket) 
     listener = socket.socket(fileno=fds[0])
     ours, theirs = socket.socketpair()
     output = os.open(command["output"], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    import resource
+
     pid = os.fork()
     if pid == 0:
         try:
@@ -293,7 +313,7 @@ def start(command: dict[str, Any], fds: list[int], host_control: socket.socket) 
             os.dup2(null, 0)
             resource.setrlimit(resource.RLIMIT_CPU, (CHILD_CPU_SECONDS, CHILD_CPU_SECONDS + 5))
             resource.setrlimit(resource.RLIMIT_FSIZE, (OUTPUT_FILE_LIMIT, OUTPUT_FILE_LIMIT))
-            serve_child(command["folder"], command, listener, theirs)
+            serve_child(command["folder"], command, listener, Channel(theirs))
         finally:
             os._exit(IMPORT_FAILED)
     listener.close()
@@ -316,7 +336,7 @@ def start(command: dict[str, Any], fds: list[int], host_control: socket.socket) 
     child.kill()
     if status is None:
         return None, {"status": "import_timeout"}
-    return None, {"status": "exited", "error": exit_reason(status)}
+    return None, {"status": "exited", "error": exit_reason(os.waitstatus_to_exitcode(status))}
 
 
 def relay(child: Child | None, command: dict[str, Any]) -> dict[str, Any]:
@@ -360,5 +380,27 @@ def main() -> None:
         child.kill()
 
 
+def serve_one() -> None:
+    """Where there is no fork (Windows): this process serves one app, then ends.
+
+    It warms up, says so on stdout, and waits on stdin for its one `start`; the test
+    process keeps one such process ready while a test runs. Commands and answers
+    stay on the original stdin and stdout; the app's own output goes to its file."""
+    channel = Channel(reader=os.fdopen(os.dup(0), "r"), writer=os.fdopen(os.dup(1), "w"))
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    warm_up()
+    channel.send({"event": "host_ready", "pid": os.getpid()})
+    command = channel.read()
+    if command is None or command.get("cmd") != "start":
+        return
+    output = os.open(command["output"], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    for fd in (1, 2):
+        os.dup2(output, fd)
+    # create_server sets SO_REUSEADDR where it means "again after a restart" (not on Windows).
+    listener = socket.create_server(("127.0.0.1", int(command["port"])), backlog=128)
+    serve_child(command["folder"], command, listener, channel)
+
+
 if __name__ == "__main__":
-    main()
+    serve_one() if sys.argv[1:] == ["--one"] else main()

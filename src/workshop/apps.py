@@ -13,17 +13,21 @@ from __future__ import annotations
 import functools
 import json
 import os
+import queue
 import shutil
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 from dataclasses import dataclass, field
 from itertools import count
 from pathlib import Path
 from typing import Any
 
 import httpx2
+
+from workshop.apphost import exit_reason
 
 HOST_SCRIPT = Path(__file__).with_name("apphost.py")
 SANDBOX_SCRIPT = "/workshop/apphost.py"  # where the host script is, inside the sandbox
@@ -119,6 +123,8 @@ def sandbox_works(command: list[str]) -> bool:
 class AppHost:
     """One app host for a test session. `sandbox`: "auto" (bubblewrap where it works), "bwrap", "none"."""
 
+    passes_sockets = True
+
     def __init__(self, sandbox: str = "auto", import_timeout: float = 10.0) -> None:
         self.import_timeout = import_timeout
         self.workdir = Path(tempfile.mkdtemp(prefix="workshop-apps-"))
@@ -211,6 +217,116 @@ class AppHost:
         return target
 
 
+class SpawnHost(AppHost):
+    """The app host where Python cannot fork or pass sockets (Windows): a new Python
+    per test, started ahead while the test before it runs, so that a test does not
+    wait for Python and FastAPI to load. No sandbox: a process of its own, a copy."""
+
+    passes_sockets = False
+
+    def __init__(self, import_timeout: float = 10.0) -> None:
+        super().__init__(sandbox="none", import_timeout=import_timeout)
+        self.spare: tuple[subprocess.Popen[str], queue.Queue[str]] | None = None
+        self.current: tuple[subprocess.Popen[str], queue.Queue[str]] | None = None
+
+    def _spawn(self) -> tuple[subprocess.Popen[str], queue.Queue[str]]:
+        log = open(self.workdir / "host.log", "a")  # noqa: SIM115 - the host's own errors, for us
+        process = subprocess.Popen(
+            [sys.executable, "-I", str(HOST_SCRIPT), "--one"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=log,
+            text=True,
+            bufsize=1,
+        )
+        log.close()
+        lines: queue.Queue[str] = queue.Queue()
+
+        def pump() -> None:  # a pipe cannot be read with a time limit everywhere: a thread can
+            assert process.stdout is not None
+            for line in process.stdout:
+                lines.put(line)
+            process.stdout.close()
+            lines.put("")
+
+        threading.Thread(target=pump, daemon=True).start()
+        return process, lines
+
+    def _answer(self, lines: queue.Queue[str], timeout: float) -> dict[str, Any] | None:
+        try:
+            line = lines.get(timeout=timeout)
+        except queue.Empty:
+            return None
+        answer: dict[str, Any] | None = json.loads(line) if line.strip() else None
+        return answer
+
+    def _send(self, process: subprocess.Popen[str], command: dict[str, Any]) -> None:
+        assert process.stdin is not None
+        try:
+            process.stdin.write(json.dumps(command) + "\n")
+            process.stdin.flush()
+        except OSError as error:
+            raise AppFailed(f"the app's process is gone ({error})") from error
+
+    def _end(self) -> None:
+        if self.current is not None:
+            self._kill(self.current[0])
+            self.current = None
+
+    @staticmethod
+    def _kill(process: subprocess.Popen[str]) -> None:
+        process.kill()
+        process.wait()
+        if process.stdin is not None:
+            process.stdin.close()
+
+    def ask(self, command: dict[str, Any], fds: list[int] | None = None) -> dict[str, Any]:
+        if command["cmd"] == "start":
+            self._end()
+            process, lines = self.spare or self._spawn()
+            self.spare = None
+            if (self._answer(lines, REPLY_TIMEOUT) or {}).get("event") != "host_ready":
+                self._kill(process)
+                raise AppFailed("the app's Python did not start")
+            self._send(process, command)
+            self.current = (process, lines)
+            self.spare = self._spawn()  # the next test's, warming up while this one runs
+            event = self._answer(lines, self.import_timeout)
+            if event is not None and event.get("event") == "ready":
+                return {"status": "ready"}
+            if event is not None and event.get("event") == "import_failed":
+                self._end()
+                return {"status": "import_failed", "error": event["error"]}
+            try:
+                code = process.wait(timeout=1)
+            except subprocess.TimeoutExpired:
+                self._end()
+                return {"status": "import_timeout"}
+            self._end()
+            return {"status": "exited", "error": exit_reason(code)}
+        if self.current is None:
+            return {"ok": False, "exceptions": []}
+        self._send(self.current[0], {"cmd": "report"} if command["cmd"] == "stop" else command)
+        answer = self._answer(self.current[1], REPLY_TIMEOUT) or {"ok": False, "exceptions": [], "gone": True}
+        if command["cmd"] == "stop":
+            self._end()
+        return answer
+
+    def close(self) -> None:
+        self._end()
+        if self.spare is not None:
+            self._kill(self.spare[0])
+        super().close()
+
+
+def make_host(sandbox: str = "auto", import_timeout: float = 10.0) -> AppHost:
+    """The fork server where Python can fork and pass sockets (Linux, macOS), else one Python per test."""
+    spawn = os.environ.get("WORKSHOP_APP_HOST") == "spawn" or not (hasattr(os, "fork") and hasattr(socket, "send_fds"))
+    if spawn and sandbox == "bwrap":
+        raise AppFailed("--sandbox=bwrap needs Linux")
+    return SpawnHost(import_timeout) if spawn else AppHost(sandbox, import_timeout)
+
+
 def listening_socket(port: int) -> socket.socket:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -271,20 +387,15 @@ class LearnerApp:
         copy = self.host.new_copy(self.folder)
         output = copy.parent / "output.log"
         self.output_files.append(output)
-        listener = listening_socket(self.port)
-        try:
-            answer = self.host.ask(
-                {
-                    "cmd": "start",
-                    "folder": str(copy),
-                    "output": str(output),
-                    "import_timeout": self.host.import_timeout,
-                    **self.options,
-                },
-                fds=[listener.fileno()],
-            )
-        finally:
-            listener.close()
+        command = {"cmd": "start", "folder": str(copy), "output": str(output), "port": self.port, **self.options}
+        if self.host.passes_sockets:  # the app gets its listening socket from us: no network of its own
+            listener = listening_socket(self.port)
+            try:
+                answer = self.host.ask({**command, "import_timeout": self.host.import_timeout}, [listener.fileno()])
+            finally:
+                listener.close()
+        else:
+            answer = self.host.ask(command)
         status = answer.get("status")
         if status == "ready":
             self.running = True

@@ -36,7 +36,7 @@ from typing import Any
 import httpx2
 import pytest
 
-from workshop.apps import AppFailed, AppHost, LearnerApp, listening_socket
+from workshop.apps import AppFailed, AppHost, LearnerApp, listening_socket, make_host
 from workshop.steps import find_step_folder, step_of
 
 # Where the learner serves the two halves, as the pages tell them.
@@ -77,7 +77,7 @@ def step_dir(request: pytest.FixtureRequest) -> Path:
 
 @pytest.fixture(scope="session")
 def app_host(pytestconfig: pytest.Config) -> Iterator[AppHost]:
-    host = AppHost(
+    host = make_host(
         sandbox=pytestconfig.getoption("--sandbox"), import_timeout=pytestconfig.getoption("--import-timeout")
     )
     yield host
