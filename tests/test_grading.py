@@ -15,8 +15,14 @@ from workshop.results import format_card, gradescope_results, plain_reason, step
 
 
 def result(step, name, outcome="passed", points=1, reason=""):
-    return {"nodeid": f"tests/test_{step}_x.py::{name}", "step": step, "name": name,
-            "points": points, "outcome": outcome, "reason": reason}
+    return {
+        "nodeid": f"tests/test_{step}_x.py::{name}",
+        "step": step,
+        "name": name,
+        "points": points,
+        "outcome": outcome,
+        "reason": reason,
+    }
 
 
 RESULTS = [
@@ -33,17 +39,28 @@ def test_a_failure_reads_as_the_learners_message_without_pytests_explanation():
     message = "AssertionError: POST /bookmarks answered 200, expected 201. Body: {}\nassert 200 == 201\n +  where"
     assert plain_reason(message) == "POST /bookmarks answered 200, expected 201. Body: {}"
     assert plain_reason("Failed: step 05: there is no folder 05-* in class/ana") == (
-        "step 05: there is no folder 05-* in class/ana")
+        "step 05: there is no folder 05-* in class/ana"
+    )
 
 
 def test_steps_add_up_points_and_keep_the_first_failure():
     rows = step_rows(RESULTS, {"01": "01-hello-world"})
     first, fourth = rows
     assert (first["folder"], first["passed"], first["total"], first["points"], first["max_points"]) == (
-        "01-hello-world", 2, 2, 4, 4)
+        "01-hello-world",
+        2,
+        2,
+        4,
+        4,
+    )
     # the skipped test counts in neither total
     assert (fourth["passed"], fourth["total"], fourth["points"], fourth["max_points"], fourth["skipped"]) == (
-        1, 3, 1, 4, 1)
+        1,
+        3,
+        1,
+        4,
+        1,
+    )
     assert fourth["first_failure"].startswith("POST /bookmarks answered 200, expected 201")
 
 
@@ -87,13 +104,19 @@ def learner(tmp_path: Path, name: str, source: str) -> Path:
     return folder
 
 
-@pytest.mark.parametrize("source, expected", [
-    ("while True:\n    pass\n", "did not finish importing within 1 s"),
-    ("import os\nos._exit(0)\n", "exit code 0"),  # 0 too: the import never got to its end
-    ("x = 1\nraise ValueError('at import')\n",
-     "could not be imported: ValueError (main.py, line 2, <module>): at import"),
-    ("from fastapi import FastAPI\nap = FastAPI()\n", "has no `app`"),
-])
+@pytest.mark.parametrize(
+    "source, expected",
+    [
+        ("while True:\n    pass\n", "did not finish importing within 1 s"),
+        ("import os\nos._exit(0)\n", "exit code 0"),  # 0 too: the import never got to its end
+        (
+            "x = 1\nraise ValueError('at import')\n",
+            "could not be imported: ValueError (main.py, line 2, <module>): at import",
+        ),
+        ("from fastapi import FastAPI\nap = FastAPI()\n", "has no `app`"),
+        ("def broken(:\n", "could not be imported: SyntaxError (main.py, line 1): "),
+    ],
+)
 def test_a_main_py_that_cannot_start_says_why(host, tmp_path, source, expected):
     with pytest.raises(AppFailed, match=expected.replace("(", r"\(").replace(")", r"\)")):
         LearnerApp(host, learner(tmp_path, "01-hello-world", source)).start()
@@ -145,7 +168,10 @@ def test_in_the_sandbox_the_app_reaches_only_its_own_copy(tmp_path):
     try:
         app = LearnerApp(host, learner(tmp_path, "01-hello-world", source)).start()
         assert app.client.get("/").json() == {
-            "read_tests": "FileNotFoundError", "write_outside": "FileNotFoundError", "write_own": "done"}
+            "read_tests": "FileNotFoundError",
+            "write_outside": "FileNotFoundError",
+            "write_own": "done",
+        }
         assert not outside.exists() and not (tmp_path / "01-hello-world" / "data.json").exists()
     finally:
         host.close()

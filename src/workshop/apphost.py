@@ -84,11 +84,19 @@ class Lines:
 # --- In the child: the learner's app ---------------------------------------------------
 
 
-def learner_frame(tb: Any, folder: str) -> str:
+def learner_frame(error: BaseException, folder: str) -> str:
     """Where in the learner's files an exception came from: "main.py, line 12, get_bookmark"."""
+
+    def own(filename: str) -> bool:  # "<frozen importlib._bootstrap>" is no file of theirs
+        return os.path.isabs(filename) and os.path.realpath(filename).startswith(folder + os.sep)
+
+    if isinstance(error, SyntaxError) and error.filename and own(error.filename):
+        return (
+            f"{os.path.relpath(error.filename, folder)}, line {error.lineno}"  # the error is in the file, not a frame
+        )
     where = ""
-    for frame in traceback.extract_tb(tb):
-        if os.path.realpath(frame.filename).startswith(folder + os.sep):
+    for frame in traceback.extract_tb(error.__traceback__):
+        if own(frame.filename):
             where = f"{os.path.relpath(frame.filename, folder)}, line {frame.lineno}, {frame.name}"
     return where
 
@@ -100,7 +108,7 @@ def describe(error: BaseException, folder: str) -> dict[str, Any]:
     record: dict[str, Any] = {
         "type": type(error).__name__,
         "message": " ".join(str(error).split())[:500],
-        "where": learner_frame(error.__traceback__, folder),
+        "where": learner_frame(error, folder),
         "traceback": "".join(own)[-3000:],
     }
     errors = getattr(error, "errors", None)
@@ -352,9 +360,48 @@ def relay(child: Child | None, command: dict[str, Any]) -> dict[str, Any]:
     return answer or {"ok": False, "exceptions": [], "gone": True}
 
 
+def become_subreaper() -> None:
+    """Linux: a process that the apps start and then orphan (a daemon that calls setsid
+    and forks twice) becomes the host's child, not init's, so the host can end it."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+
+
+def parent_of(pid: str) -> int:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return int(stat.read().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+def end_descendants() -> None:
+    """Kill every process the apps left behind, until none is left (each one killed
+    hands its own children to the host)."""
+    if not os.path.isdir("/proc"):
+        return
+    for _ in range(200):
+        children = [int(pid) for pid in os.listdir("/proc") if pid.isdigit() and parent_of(pid) == os.getpid()]
+        if not children:
+            return
+        for pid in children:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        try:
+            while os.waitpid(-1, os.WNOHANG)[0]:
+                pass
+        except ChildProcessError:
+            pass
+
+
 def main() -> None:
     control = socket.socket(fileno=int(sys.argv[1]))
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    become_subreaper()
     warm_up()  # so that every child starts at once
 
     lines = Lines(control)
@@ -378,6 +425,7 @@ def main() -> None:
         send(control, answer)
     if child is not None:
         child.kill()
+    end_descendants()  # the test process closed the channel: nothing of the apps outlives the run
 
 
 def serve_one() -> None:

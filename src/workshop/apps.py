@@ -196,8 +196,12 @@ class AppHost:
     def close(self) -> None:
         """End the host and everything in its sandbox; remove the copies."""
         if self.control is not None:
-            self.control.close()
+            self.control.close()  # the host then ends every process the apps left, and itself
         if self.process is not None:
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                pass
             try:
                 os.killpg(self.process.pid, 9)
             except OSError:
