@@ -137,6 +137,16 @@ def test_the_gradescope_zip_has_its_scripts_at_the_root_and_no_reference_solutio
     assert "workshop-steps.txt" not in infos, "without --steps every step is graded"
 
 
+def test_hidden_tests_go_into_the_zip_beside_the_suites_under_names_of_their_own(tmp_path: Path) -> None:
+    hidden = tmp_path / "hidden"
+    hidden.mkdir()
+    (hidden / "test_04_hidden_titles.py").write_text("def test_x(client):\n    pass\n", encoding="utf-8")
+    assert "tests/test_04_hidden_titles.py" in make_gradescope_zip.build(tmp_path / "a.zip", hidden=hidden)
+    (hidden / "test_04_create_bookmark.py").write_text("", encoding="utf-8")
+    with pytest.raises(SystemExit, match="rename it"):
+        make_gradescope_zip.build(tmp_path / "b.zip", hidden=hidden)
+
+
 def test_gradescope_setup_installs_with_the_ci_install_script() -> None:
     setup = (GRADING / "gradescope" / "setup.sh").read_text(encoding="utf-8")
     assert "bash .ci/install" in setup
