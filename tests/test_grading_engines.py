@@ -27,7 +27,8 @@ REPO = Path(__file__).resolve().parent.parent
 GRADING = REPO / "grading"
 sys.path.insert(0, str(GRADING))
 
-import make_gradescope_zip  # noqa: E402  (grading/ is no package)
+import grade  # noqa: E402  (grading/ is no package)
+import make_gradescope_zip  # noqa: E402
 from grade import markdown_summary, prairielearn_results  # noqa: E402
 
 STEPS = "01-03"
@@ -85,6 +86,28 @@ def gradescope(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = run(["bash", str(root / "source" / "run_autograder")], root, AUTOGRADER_DIR=str(root))
     assert result.returncode == 0, result.stdout + result.stderr
     return root
+
+
+def test_the_adapters_time_limits_are_grade_classs_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
+    import argparse
+
+    import grade_class
+
+    class Parsed(Exception):
+        pass
+
+    def parse_args(self: argparse.ArgumentParser, args: list[str] | None = None) -> None:
+        raise Parsed(argparse.ArgumentParser.parse_known_args(self, args)[0])
+
+    monkeypatch.setattr(argparse.ArgumentParser, "parse_args", parse_args)
+    with pytest.raises(Parsed) as parsed:
+        grade_class.main(["class"])
+    defaults = parsed.value.args[0]
+    assert (grade.TEST_TIMEOUT, grade.REQUEST_TIMEOUT, grade.IMPORT_TIMEOUT) == (
+        defaults.timeout,
+        defaults.request_timeout,
+        defaults.import_timeout,
+    )
 
 
 def outcomes(document: dict) -> dict[str, tuple[float, float]]:
