@@ -51,6 +51,7 @@ import tempfile
 import threading
 import time
 import xml.etree.ElementTree as ET
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -348,74 +349,75 @@ def changes(before: dict[str, str], after: dict[str, str]) -> list[str]:
 
 
 VENV = Path(sys.prefix)
-ACTIVE: set[int] = set()  # pids of the runs this script is waiting for
+PR_SET_CHILD_SUBREAPER = 36
 
 
-def become_subreaper() -> None:
-    """Orphans of every run (a double-forked daemon) become our children, where we can see them."""
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
-    except (OSError, AttributeError):
-        pass
-
-
-def survivors(run: str) -> list[str]:
-    """Processes a run left behind: our children that are not a run we wait for, and anything
-    whose environment carries the run's mark. They are killed (they are ours) and reported."""
-    found = []
-    me = os.getpid()
+def reap_after(command: list[str], report: str) -> int:
+    """`--reap REPORT -- COMMAND`: run COMMAND as this process's child, with this process its
+    subreaper: whatever the run leaves behind (a double-forked daemon) becomes our child. After
+    the run, what is still alive is written to REPORT and killed (it was started by the run)."""
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    code = subprocess.call(command, stdin=subprocess.DEVNULL)
+    time.sleep(0.5)  # a daemon's first move
+    left = []
     for name in os.listdir("/proc"):
-        if not name.isdigit() or int(name) == me:
-            continue
-        pid = int(name)
         try:
-            status = Path(f"/proc/{pid}/status").read_text()
-            parent = int(next(line.split()[1] for line in status.splitlines() if line.startswith("PPid:")))
-            zombie = "State:\tZ" in status
-        except (OSError, StopIteration, ValueError):
-            continue
-        try:
-            marked = f"{RUN_VARIABLE}={run}\0".encode() in Path(f"/proc/{pid}/environ").read_bytes()
+            status = Path(f"/proc/{name}/status").read_text()
         except OSError:
-            marked = False
-        ours = parent == me and pid not in ACTIVE
-        if ours and zombie:
-            reap(pid)
             continue
-        if ours or marked:
+        if f"\nPPid:\t{os.getpid()}\n" in status:
             try:
-                command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()[:80]
+                command_line = Path(f"/proc/{name}/cmdline").read_bytes().replace(b"\0", b" ").decode()[:80]
             except OSError:
-                command = "?"
-            found.append(f"pid {pid}: {command}")
+                command_line = "?"
+            if "State:\tZ" not in status:
+                left.append(f"pid {name}: {command_line}")
             try:
-                os.kill(pid, signal.SIGKILL)
+                os.kill(int(name), signal.SIGKILL)
             except OSError:
                 pass
-            if ours:
-                reap(pid)
+    while True:
+        try:
+            os.wait()
+        except ChildProcessError:
+            break
+    Path(report).write_text(json.dumps(left), encoding="utf-8")
+    return code
+
+
+def marked_processes(run_name: str) -> list[str]:
+    """Anything still alive whose environment carries the run's mark (killed: the run started it)."""
+    found = []
+    for name in os.listdir("/proc"):
+        try:
+            marked = f"{RUN_VARIABLE}={run_name}\0".encode() in Path(f"/proc/{name}/environ").read_bytes()
+        except OSError:
+            continue
+        if marked:
+            found.append(f"pid {name}")
+            try:
+                os.kill(int(name), signal.SIGKILL)
+            except OSError:
+                pass
     return found
 
 
-def reap(pid: int) -> None:
+def run(command: list[str], run_name: str, environment: dict[str, str], timeout: float, report: Path
+        ) -> tuple[int, str, list[str]]:
+    """The command's exit code, its output and the processes it left behind."""
+    wrapped = [sys.executable, __file__, "--reap", str(report), "--", *command]
     try:
-        os.waitpid(pid, 0)
-    except ChildProcessError:
-        pass
-
-
-def run(command: list[str], run_name: str, environment: dict[str, str], timeout: float) -> subprocess.CompletedProcess:
-    process = subprocess.Popen(command, cwd=REPO, env={**environment, RUN_VARIABLE: run_name},
-                               stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    ACTIVE.add(process.pid)
+        result = subprocess.run(wrapped, cwd=REPO, env={**environment, RUN_VARIABLE: run_name},
+                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                timeout=timeout)
+        code, output = result.returncode, result.stdout.decode(errors="replace")
+    except subprocess.TimeoutExpired as expired:
+        code, output = -1, (expired.stdout or b"").decode(errors="replace") + f"\n(killed after {timeout:g} s)"
     try:
-        output, _ = process.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        output, _ = process.communicate()
-    finally:
-        ACTIVE.discard(process.pid)
-    return subprocess.CompletedProcess(command, process.returncode, output.decode(errors="replace"), "")
+        left = json.loads(report.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        left = ["(the reaper left no report)"]
+    return code, output, left + marked_processes(run_name)
 
 
 # --- Reading the results ----------------------------------------------------------
@@ -487,10 +489,8 @@ class Checker:
         make_baseline(work / "victim" / "steps")  # another learner's folder, beside the cheat's
         self.watched = [REPO, work / "victim"]
 
-    def watch(self, verdict: Verdict, before: dict[str, str], canaries: list[Canary], run_name: str) -> None:
+    def watch(self, verdict: Verdict, before: dict[str, str], canaries: list[Canary], left: list[str]) -> None:
         """What every run must leave alone: files, processes, the canaries."""
-        time.sleep(0.5)  # a daemon's first move
-        left = survivors(run_name)
         if left:
             verdict.problems.append(f"HARM: {len(left)} processes still alive after the run: {left[0]}")
         changed = changes(before, snapshot(self.watched))
@@ -512,15 +512,15 @@ class Checker:
         verdict = Verdict(name)
         before = snapshot(self.watched)
         started = time.monotonic()
-        result = run(command, name, self.environment, timeout=300)
+        code, output, left = run(command, name, self.environment, 300, steps_dir.parent / "reaper.json")
         verdict.seconds = time.monotonic() - started
-        self.watch(verdict, before, [canary] if canary else [], name)
-        if result.returncode == 0:
+        self.watch(verdict, before, [canary] if canary else [], left)
+        if code == 0:
             verdict.problems.append("GAIN: pytest exited 0, although the baseline fails step 04")
-        texts = [result.stdout]
+        texts = [output]
         for path, read in ((grade_json, points_from_json), (junit, points_from_junit)):
             if not path.is_file():
-                verdict.problems.append(f"HARM: {path.name} is missing (pytest exited {result.returncode})")
+                verdict.problems.append(f"HARM: {path.name} is missing (pytest exited {code})")
                 continue
             texts.append(path.read_text(encoding="utf-8", errors="replace"))
             try:
@@ -533,7 +533,7 @@ class Checker:
             verdict.points = verdict.points or found
         verdict.problems += [f"HARM: {leak}" for leak in leaks(texts, self.secret, self.markers)]
         if verdict.problems:
-            (steps_dir.parent / "pytest.log").write_text(result.stdout, encoding="utf-8")
+            (steps_dir.parent / "pytest.log").write_text(output, encoding="utf-8")
         return verdict
 
     def baseline(self) -> dict[str, float]:
@@ -576,17 +576,16 @@ class Checker:
         command = [sys.executable, str(REPO / "scripts" / "grade_class.py"), str(class_dir), "--out", str(out),
                    "--steps", CLASS_STEPS, "--hidden", str(hidden), "--quiet"]
         started = time.monotonic()
-        result = run(command, name, {**self.environment, "WORKSHOP_SANDBOX": "bwrap"}, timeout=600)
+        code, output, left = run(command, name, {**self.environment, "WORKSHOP_SANDBOX": "bwrap"}, 600,
+                                 self.work / f"{name}-reaper.json")
         verdict.seconds = time.monotonic() - started
-        self.watch(verdict, before, [], name)
+        self.watch(verdict, before, [], left)
         touched = changes(submitted, snapshot([class_dir]))
         if touched:
             verdict.problems.append(f"HARM: {len(touched)} files of the class folder changed: {touched[0]}")
-        if result.returncode != 0:
-            verdict.problems.append(f"HARM: grade_class.py exited {result.returncode}: "
-                                    f"{result.stdout.strip().splitlines()[-1:]}")
+        if code != 0:
+            verdict.problems.append(f"HARM: grade_class.py exited {code}: {output.strip().splitlines()[-1:]}")
         grades: dict[str, dict[str, float]] = {}
-        texts = [result.stdout]
         if (out / "grades.csv").is_file():
             with open(out / "grades.csv", encoding="utf-8") as stream:
                 rows = list(csv.reader(stream))
@@ -603,16 +602,16 @@ class Checker:
                 if from_json != grades.get(learner):
                     verdict.problems.append(f"HARM: {learner}: grades.csv {grades.get(learner)} "
                                             f"but results.json {from_json}")
-        for path in out.rglob("*") if out.is_dir() else []:
-            if path.is_file():
-                texts.append(path.read_text(encoding="utf-8", errors="replace"))
-        verdict.problems += [f"HARM: {leak}" for leak in leaks(texts, self.secret, self.markers)]
+        verdict.problems += [f"HARM: {leak}" for leak in leaks([output], self.secret, self.markers)]
+        for learner in learners:  # what each learner's files show (pytest.log, card, results.json)
+            texts = [p.read_text(encoding="utf-8", errors="replace") for p in (out / learner).glob("*") if p.is_file()]
+            verdict.problems += [f"HARM: {learner}: {leak}" for leak in leaks(texts, self.secret, self.markers)]
         for learner, canary in canaries.items():
             canary.close()
             if canary.heard:
-                verdict.problems.append(f"HARM: {learner} reached a loopback port: {canary.heard[0]}")
+                verdict.problems.append(f"HARM: {learner}: reached a loopback port: {canary.heard[0]}")
         if verdict.problems:
-            (self.work / f"{name}.log").write_text(result.stdout, encoding="utf-8")
+            (self.work / f"{name}.log").write_text(output, encoding="utf-8")
         return grades, verdict
 
     def hidden_tests(self) -> Path:
@@ -639,7 +638,7 @@ class Checker:
                 verdicts.append(verdict)
                 grades[attack.name] = found.get(attack.name, {})
                 if found.get("honest-baseline") != alone.get("honest-baseline"):
-                    verdict.problems.append(f"HARM: beside {attack.name}, honest-baseline got "
+                    verdict.problems.append(f"HARM: {attack.name}: beside it, honest-baseline got "
                                             f"{found.get('honest-baseline')}, alone {alone.get('honest-baseline')}")
         for learner in honest:
             if grades.get(learner) != alone.get(learner):
@@ -652,7 +651,7 @@ class Checker:
                 continue
             for step, points in found.items():
                 if points > baseline.get(step, 0):
-                    second.problems.append(f"GAIN: {attack.name} earned {points:g} in step {step} of the class "
+                    second.problems.append(f"GAIN: {attack.name}: earned {points:g} in step {step} of the class "
                                            f"run, the baseline {baseline.get(step, 0):g}")
         grades["baseline"] = baseline
         return grades, verdicts
@@ -666,29 +665,41 @@ def total(points: dict[str, float] | None) -> str:
 
 
 def main() -> int:
+    if sys.argv[1:2] == ["--reap"]:  # the wrapper of one run (see run())
+        return reap_after(sys.argv[4:], sys.argv[2])
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", nargs="+", metavar="NAME", help="try only these attacks")
     parser.add_argument("--no-class", action="store_true", help="skip the class run")
     parser.add_argument("--keep", action="store_true", help="keep the work folder (its path is printed)")
+    parser.add_argument("--jobs", type=int, default=2, help="single runs at once (default 2); a run with a "
+                        "problem is tried again alone, so that what it did is not blamed on its neighbour")
     args = parser.parse_args()
     if shutil.which("bwrap") is None:
         raise SystemExit("check_cheats.py needs bubblewrap (Debian/Ubuntu: apt-get install bubblewrap)")
     attacks = [a for a in ATTACKS if not args.only or a.name in args.only]
     if args.only and len(attacks) != len(args.only):
         raise SystemExit(f"unknown attack; the attacks: {', '.join(a.name for a in ATTACKS)}")
-    become_subreaper()
     work = Path(tempfile.mkdtemp(prefix="cheats-"))
     started = time.monotonic()
     try:
         checker = Checker(work)
         original = snapshot(checker.watched)
         baseline = checker.baseline()
-        verdicts = {}
-        for attack in attacks:
-            if attack.single:
-                verdicts[attack.name] = checker.single(attack, baseline)
-                print(f"  {attack.name}: {'ok' if verdicts[attack.name].ok else 'PROBLEM'} "
-                      f"({verdicts[attack.name].seconds:.0f} s)", flush=True)
+        singles = [attack for attack in attacks if attack.single]
+
+        def try_alone(attack: Attack) -> Verdict:
+            verdict = checker.single(attack, baseline)
+            print(f"  {attack.name}: {'ok' if verdict.ok else 'PROBLEM'} ({verdict.seconds:.0f} s)", flush=True)
+            return verdict
+
+        with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+            verdicts = dict(zip([a.name for a in singles], pool.map(try_alone, singles), strict=True))
+        if args.jobs > 1:
+            for attack in singles:
+                if not verdicts[attack.name].ok:
+                    print(f"  {attack.name} again, alone:", end="", flush=True)
+                    shutil.rmtree(work / "single" / attack.name)
+                    verdicts[attack.name] = try_alone(attack)
         class_grades: dict[str, dict[str, float]] = {}
         class_verdicts: list[Verdict] = []
         if not args.no_class:
@@ -698,9 +709,9 @@ def main() -> int:
         class_problems = [p for v in class_verdicts for p in v.problems]
         for attack in attacks:
             single = verdicts.get(attack.name)
-            mine = [p for p in class_problems if f" {attack.name} " in f" {p} " or f"{attack.name}:" in p]
+            mine = [p for p in class_problems if f": {attack.name}:" in p]
             problems = (single.problems if single else []) + mine
-            verdict = "ok" if not problems else problems[0].split(":")[0]
+            verdict = "+".join(sorted({problem.split(":")[0] for problem in problems})) or "ok"
             numbers = sorted({attack.step, CHECKED_STEP}) if attack.step else []
             rows.append((attack.name, "+".join(numbers) or "class",
                          total(single.points) if single else "-",
