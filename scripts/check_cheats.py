@@ -465,7 +465,7 @@ def leaks(texts: list[str], secret: str, markers: list[str]) -> list[str]:
     found = []
     for text in texts:
         if secret in text:
-            found.append("the grader's secret environment variable is in the output")
+            found.append("the grader's secret (from its environment or the hidden test) is in the output")
         found += [f"the tests' text is in the output ({marker[:40]!r})" for marker in markers if marker in text]
     return sorted(set(found))
 
