@@ -41,6 +41,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from workshop.apps import copy_ignored
 from workshop.results import format_card, gradescope_results, short, step_rows
 from workshop.steps import SUITE_NAME
 
@@ -49,7 +50,6 @@ REPO = Path(__file__).resolve().parent.parent
 OUTPUT_LIMIT = 64 * 1024 * 1024  # bytes a learner's run may write to one file
 # The import path of a learner's pytest: Python's own, without this script's folder.
 SITE_PATH = [path for path in sys.path if path and Path(path).resolve() != Path(__file__).resolve().parent]
-IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".venv", "venv", "node_modules", ".git", "*.egg-info")
 
 
 def learner_steps(folder: Path) -> Path:
@@ -183,6 +183,42 @@ def run_pytest(
     return code, ""
 
 
+def copy_hand_in(folder: Path, steps: Path) -> str | None:
+    """Copy a learner's step folders for grading; answers why it cannot be, or None.
+
+    Links are copied as links (in the sandbox they lead nowhere); a hand-in that is itself
+    a link is refused (a link to the reference steps is not the learner's work); named
+    pipes and devices are left out (a pipe would block the copy)."""
+    source = learner_steps(folder)
+    if folder.is_symlink() or source.is_symlink():
+        return "the hand-in is a link to another folder, not the learner's own folder"
+    try:
+        shutil.copytree(source, steps, symlinks=True, ignore=copy_ignored)
+    except (OSError, shutil.Error) as error:
+        return f"the hand-in could not be copied: {short(str(error), 200)}"
+    return None
+
+
+def step_dirs(steps: Path) -> list[Path]:
+    """The copied step folders (none when the hand-in could not be copied)."""
+    return [path for path in steps.iterdir() if path.is_dir() and path.name[:2].isdigit()] if steps.is_dir() else []
+
+
+def lose_suite(suite: str, why: str, collected: dict[str, dict], results: dict[str, dict]) -> None:
+    """One failed entry for a whole suite that could not run."""
+    step = SUITE_NAME.fullmatch(Path(suite).stem).group(1)
+    nodeid = f"{suite}::(grading)"
+    results[nodeid] = {
+        "nodeid": nodeid,
+        "step": step,
+        "name": "(grading)",
+        "points": 1,
+        "outcome": "failed",
+        "reason": f"could not grade: {why}",
+    }
+    collected.setdefault(nodeid, results[nodeid])
+
+
 def grade_learner(folder: Path, out: Path, args) -> dict:
     """Grade one learner; answers {"learner", "results", "rows", "card", "seconds"}."""
     started = time.monotonic()
@@ -193,8 +229,7 @@ def grade_learner(folder: Path, out: Path, args) -> dict:
     try:
         kit = make_kit(work, args.hidden)
         steps = work / "steps"
-        source = learner_steps(folder)
-        shutil.copytree(source, steps, symlinks=True, ignore=IGNORED)
+        problem = copy_hand_in(folder, steps)
         suites = sorted(
             f"tests/{path.name}"
             for path in (kit / "tests").iterdir()
@@ -206,6 +241,10 @@ def grade_learner(folder: Path, out: Path, args) -> dict:
         pending = list(suites)
         log_path = learner_out / "pytest.log"
         log_path.write_bytes(b"")
+        if problem:  # nothing can be graded: every step is lost, with the reason
+            for suite in pending:
+                lose_suite(suite, problem, collected, results)
+            pending = []
         for attempt in range(len(suites) + 1):
             if not pending:
                 break
@@ -233,16 +272,7 @@ def grade_learner(folder: Path, out: Path, args) -> dict:
                 why = f"the test run ended abruptly (exit code {code}): does main.py call os._exit or crash Python?"
             if not events:
                 for suite in pending:  # nothing ran at all: the whole attempt is lost
-                    step = SUITE_NAME.fullmatch(Path(suite).stem).group(1)
-                    results[f"{suite}::(grading)"] = {
-                        "nodeid": f"{suite}::(grading)",
-                        "step": step,
-                        "name": "(grading)",
-                        "points": 1,
-                        "outcome": "failed",
-                        "reason": f"could not grade: {why}; see pytest.log",
-                    }
-                    collected.setdefault(f"{suite}::(grading)", results[f"{suite}::(grading)"])
+                    lose_suite(suite, f"{why}; see pytest.log", collected, results)
                 break
             in_progress = started_ids[-1] if started_ids and started_ids[-1] not in done_ids else None
             lost_step = collected[in_progress]["step"] if in_progress in collected else None
@@ -266,7 +296,7 @@ def grade_learner(folder: Path, out: Path, args) -> dict:
             results.get(nodeid) or {**test, "outcome": "failed", "reason": "not run (grading was stopped)"}
             for nodeid, test in collected.items()
         ]
-        folders = {path.name[:2]: path.name for path in steps.iterdir() if path.is_dir() and path.name[:2].isdigit()}
+        folders = {path.name[:2]: path.name for path in step_dirs(steps)}
         for suite in suites:  # the card names every step by its reference folder when the learner's is missing
             step = SUITE_NAME.fullmatch(Path(suite).stem).group(1)
             folders.setdefault(step, next((p.name for p in (REPO / "steps").glob(f"{step}-*")), step))

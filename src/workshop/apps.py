@@ -33,7 +33,18 @@ HOST_SCRIPT = Path(__file__).with_name("apphost.py")
 SANDBOX_SCRIPT = "/workshop/apphost.py"  # where the host script is, inside the sandbox
 REPLY_TIMEOUT = 30.0  # seconds the host may take to answer a command (an import has its own limit)
 OUTPUT_SHOWN = 3000  # characters of the app's own output shown with a failure
-IGNORED = shutil.ignore_patterns("__pycache__", ".venv", "venv", "node_modules", ".git")
+IGNORED_NAMES = shutil.ignore_patterns("__pycache__", ".venv", "venv", "node_modules", ".git")
+
+
+def copy_ignored(folder: str, names: list[str]) -> set[str]:
+    """What a copy leaves out: caches, environments, and anything that is neither a file, a
+    folder nor a link (a named pipe would block the copy, a device has no place in a step)."""
+    skipped = set(IGNORED_NAMES(folder, names))
+    for name in names:
+        path = os.path.join(folder, name)
+        if not (os.path.islink(path) or os.path.isdir(path) or os.path.isfile(path)):
+            skipped.add(name)
+    return skipped
 
 
 class AppFailed(Exception):
@@ -43,7 +54,7 @@ class AppFailed(Exception):
 def _copy_folder(source: Path, target: Path) -> None:
     """A throw-away copy of a learner's folder. Symbolic links are copied as links, never
     followed: a link to a file outside the folder stays a link to nothing in the sandbox."""
-    shutil.copytree(source, target, symlinks=True, ignore=IGNORED)
+    shutil.copytree(source, target, symlinks=True, ignore=copy_ignored)
 
 
 def sandbox_command(workdir: Path) -> list[str] | None:
@@ -128,7 +139,10 @@ class AppHost:
     def __init__(self, sandbox: str = "auto", import_timeout: float = 10.0) -> None:
         self.import_timeout = import_timeout
         self.workdir = Path(tempfile.mkdtemp(prefix="workshop-apps-"))
-        os.chmod(self.workdir, 0o755)
+        # The apps' output files, where the sandbox cannot reach: the host writes to a file
+        # descriptor we hand it. A path in workdir could be swapped for a link to any file of
+        # ours (the tests, /proc/self/environ), which we would then show as "what the app printed".
+        self.outputs = Path(tempfile.mkdtemp(prefix="workshop-output-"))
         self.copies = count(1)
         self.process: subprocess.Popen[bytes] | None = None
         self.control: socket.socket | None = None
@@ -152,8 +166,17 @@ class AppHost:
             argv = [sys.executable, "-I", str(HOST_SCRIPT), str(fd)]
         self.sandboxed = command is not None
         log = open(self.workdir / "host.log", "ab")  # noqa: SIM115 - the host's own errors, for us
+        # bubblewrap is PID 1 in the sandbox, where its /proc/1/environ can be read: it gets
+        # none of ours (secrets of the grading machine); the host inside gets only what --setenv says.
+        environment = {"PATH": "/usr/bin:/bin"} if command is not None else None
         self.process = subprocess.Popen(
-            argv, pass_fds=[fd], stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True
+            argv,
+            pass_fds=[fd],
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=log,
+            start_new_session=True,
+            env=environment,
         )
         log.close()
         theirs.close()
@@ -208,16 +231,16 @@ class AppHost:
                 pass
             self.process.wait()
         shutil.rmtree(self.workdir, ignore_errors=True)
+        shutil.rmtree(self.outputs, ignore_errors=True)
 
     def new_copy(self, folder: Path) -> Path:
+        """A fresh copy of the folder. The host has ended every process of the app before
+        (nothing in the sandbox runs while we write here), and the sandbox's user is the
+        copy's owner (bubblewrap maps it to ours), so no permission is changed."""
         place = self.workdir / str(next(self.copies))
         place.mkdir()
-        os.chmod(place, 0o777)  # the sandbox's user writes here (its data files, its output)
         target = place / folder.name
         _copy_folder(folder, target)
-        for path in [target, *target.rglob("*")]:
-            if not path.is_symlink():
-                os.chmod(path, 0o777 if path.is_dir() else 0o666)
         return target
 
 
@@ -333,9 +356,13 @@ def make_host(sandbox: str = "auto", import_timeout: float = 10.0) -> AppHost:
 
 def listening_socket(port: int) -> socket.socket:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", port))
-    sock.listen(128)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", port))
+        sock.listen(128)
+    except OSError as error:
+        sock.close()
+        raise AppFailed(f"the app's port {port} is taken: {error}") from error
     return sock
 
 
@@ -389,17 +416,22 @@ class LearnerApp:
         if not (self.folder / "main.py").is_file():
             raise AppFailed(f"{self.folder.name} has no main.py")
         copy = self.host.new_copy(self.folder)
-        output = copy.parent / "output.log"
+        output = self.host.outputs / f"{copy.parent.name}.log"
         self.output_files.append(output)
-        command = {"cmd": "start", "folder": str(copy), "output": str(output), "port": self.port, **self.options}
-        if self.host.passes_sockets:  # the app gets its listening socket from us: no network of its own
+        command = {"cmd": "start", "folder": str(copy), "port": self.port, **self.options}
+        if self.host.passes_sockets:
+            # The app gets its listening socket (no network of its own) and its output file from us.
             listener = listening_socket(self.port)
+            writer = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o600)
             try:
-                answer = self.host.ask({**command, "import_timeout": self.host.import_timeout}, [listener.fileno()])
+                answer = self.host.ask(
+                    {**command, "import_timeout": self.host.import_timeout}, [listener.fileno(), writer]
+                )
             finally:
                 listener.close()
+                os.close(writer)
         else:
-            answer = self.host.ask(command)
+            answer = self.host.ask({**command, "output": str(output)})
         status = answer.get("status")
         if status == "ready":
             self.running = True

@@ -55,6 +55,8 @@ def folder_under_test(config: pytest.Config, module: Any, suite: Path) -> Path:
     if app_dir is not None:
         if not app_dir.is_dir():
             raise LookupError(f"--app {app_dir}: there is no such folder")
+        if app_dir.is_symlink():  # a link to the reference steps is not the learner's work
+            raise LookupError(f"--app {app_dir} is a link, not a folder: check the folder itself")
         return Path(str(app_dir)).resolve()
     reference = getattr(module, "REFERENCE", None)
     if reference is not None:
@@ -213,7 +215,10 @@ def browser_type_launch_args(
     with the learner's addresses mapped to the test's servers."""
     lock_down = bool(pytestconfig.getoption("--steps-dir") or pytestconfig.getoption("--app"))
     rules = host_resolver_rules(api_port, page_server.port, lock_down)
-    args = [*browser_type_launch_args.get("args", []), f"--host-resolver-rules={rules}"]
+    # WebRTC sends to IP addresses without asking the resolver: without this, a page reaches
+    # any address over UDP (STUN/TURN), past the rules above.
+    webrtc = "--force-webrtc-ip-handling-policy=disable_non_proxied_udp"
+    args = [*browser_type_launch_args.get("args", []), f"--host-resolver-rules={rules}", webrtc]
     launch = {**browser_type_launch_args, "args": args}
     system = system_chromium(headless=browser_type_launch_args.get("headless", True))
     if system and Path(system).is_file():

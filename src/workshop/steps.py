@@ -35,6 +35,9 @@ def find_step_folder(steps_dir: Path, number: str) -> Path:
     found = step_folders(steps_dir).get(number, [])
     if not found:
         raise LookupError(f"step {number}: there is no folder {number}-* in {steps_dir}")
+    if found[0].is_symlink():
+        # A link is not the learner's work: a link to the reference steps would earn its points.
+        raise LookupError(f"step {number}: {found[0].name} is a link, not a folder: hand in the folder itself")
     if len(found) > 1:
         names = ", ".join(path.name for path in found)
         raise LookupError(f"step {number}: more than one folder {number}-* in {steps_dir}: {names}")
