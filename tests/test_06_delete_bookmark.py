@@ -35,8 +35,8 @@ def test_a_deleted_bookmark_is_gone(client):
 
 
 def test_delete_leaves_the_other_bookmarks_alone(client):
-    kept = create_bookmark(client, title="Kept")
     removed = create_bookmark(client, title="Removed")
+    kept = create_bookmark(client, title="Kept")  # the newest: a delete of another must not touch it
     before = list_bookmarks(client)
     expect_success(client.delete(f"/bookmarks/{removed['id']}"))
     assert list_bookmarks(client) == [b for b in before if b["id"] != removed["id"]], (
