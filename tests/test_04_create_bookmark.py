@@ -157,8 +157,8 @@ def test_openapi_documents_post_with_201(client):
 
 
 def test_a_series_of_requests_gets_the_answers_the_page_promises(client):
-    """Many short series of requests, the same on every run, each answer compared with
-    the rules in the page's box (see tests/api_model.py). A failure names the shortest
-    series it found, e.g. "after POST A (id 3), DELETE /bookmarks/3: GET /bookmarks/3
-    answered 200, expected 404"."""
+    """Series of requests, the same on every run, each answer compared with the rules
+    in the page's box (see tests/api_model.py). A failure names the shortest series it
+    found, e.g. "after POST A (id 3), POST B (id 4): then GET /bookmarks lists bookmark 4
+    at place 3, expected bookmark 3 there"."""
     check_against_model(client, STEP_OPERATIONS["04"])
