@@ -188,7 +188,10 @@ class BookmarkApi(RuleBasedStateMachine):
         self.steps = []  # what happened so far, in words
         response = client.get("/bookmarks")
         listed = _json(response) if _success(response) else None
-        if not isinstance(listed, list) or not all(isinstance(b, dict) and isinstance(b.get("id"), int) for b in listed):
+        bookmarks_with_ids = isinstance(listed, list) and all(
+            isinstance(b, dict) and isinstance(b.get("id"), int) for b in listed
+        )
+        if not bookmarks_with_ids:
             self.steps.append("starting")
             self.fail("GET /bookmarks", f"answered {_answer(response)}; the checks start from a JSON list of bookmarks")
         self.listed_at_start = {bookmark["id"] for bookmark in listed}
@@ -262,11 +265,13 @@ class BookmarkApi(RuleBasedStateMachine):
             twice = sorted({i for i in ids if ids.count(i) > 1}, key=str)
             return f"lists {len(ids)} bookmarks, expected {len(wanted)}: it lists {twice} twice"
         if ids != wanted:
-            place = next(i for i, (got, want) in enumerate(zip(ids, wanted)) if got != want)
-            return (f"lists bookmark {ids[place]} at place {place + 1}, expected bookmark {wanted[place]} there: "
-                    "the list is oldest first, in the order the bookmarks were created, and an edit "
-                    "keeps a bookmark's place")
-        for got, want in zip(listed, expected):
+            place = next(i for i, (got, want) in enumerate(zip(ids, wanted, strict=True)) if got != want)
+            return (
+                f"lists bookmark {ids[place]} at place {place + 1}, expected bookmark {wanted[place]} there: "
+                "the list is oldest first, in the order the bookmarks were created, and an edit "
+                "keeps a bookmark's place"
+            )
+        for got, want in zip(listed, expected, strict=True):
             if got != want:
                 return f"lists bookmark {want['id']} as {describe(got)}, expected {describe(want)}"
         return "answered another list"  # not reached: the lists differ somewhere above
@@ -284,8 +289,8 @@ class BookmarkApi(RuleBasedStateMachine):
         if DELETE in self.operations:
             for bookmark_id in set(self.bookmarks) - self.listed_at_start:
                 self.client.delete(f"/bookmarks/{bookmark_id}")
-    # A body is the name of a good one ("A") or a bad one (a dict).
 
+    # A body is the name of a good one ("A") or a bad one (a dict).
     @precondition(lambda self: CREATE in self.operations)
     @rule(body=st.sampled_from([*GOOD, *BAD]), sent_id=st.sampled_from([None, "existing", "next"]))
     def create(self, body, sent_id):
@@ -311,8 +316,11 @@ class BookmarkApi(RuleBasedStateMachine):
         new_id = body["id"]
         if new_id in self.seen_ids:
             owner = f"bookmark {new_id} has" if new_id in self.bookmarks else "a deleted bookmark had"
-            self.fail(request, f"answered the id {new_id}, which {owner}: a new bookmark gets an id never used before "
-                               "(the server picks it, from a counter that only counts up)")
+            self.fail(
+                request,
+                f"answered the id {new_id}, which {owner}: a new bookmark gets an id never used before "
+                "(the server picks it, from a counter that only counts up)",
+            )
         expected = {"description": "", **GOOD[name], "id": new_id}
         if _contract(body) != _contract(expected):
             self.fail(request, f"answered {describe(body)}, expected 201 with {name} and a new id")
@@ -347,8 +355,9 @@ class BookmarkApi(RuleBasedStateMachine):
         path = f"/bookmarks/{bookmark_id}"
         if not isinstance(body, str):
             request = f"PUT {path} {describe(body)}"
-            self.expect_refused(self.client.put(path, json=body), request,
-                                "422 (the body breaks a rule; nothing changes)")
+            self.expect_refused(
+                self.client.put(path, json=body), request, "422 (the body breaks a rule; nothing changes)"
+            )
             self.steps.append(f"{request} (refused)")
             self.check_list("then GET /bookmarks")
             return
@@ -372,8 +381,9 @@ class BookmarkApi(RuleBasedStateMachine):
         self.check_list("then GET /bookmarks")
 
     @precondition(lambda self: PATCH in self.operations)
-    @rule(aim=AIMS, pick=PICKS, changes=st.sampled_from([*CHANGES, *BAD_CHANGES, EMPTY_BY_NULL]),
-          other_id=st.booleans())
+    @rule(
+        aim=AIMS, pick=PICKS, changes=st.sampled_from([*CHANGES, *BAD_CHANGES, EMPTY_BY_NULL]), other_id=st.booleans()
+    )
     def patch(self, aim, pick, changes, other_id):
         bookmark_id = self.choose_id(aim, pick)
         path = f"/bookmarks/{bookmark_id}"

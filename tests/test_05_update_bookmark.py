@@ -4,8 +4,8 @@ import pytest
 
 from api_model import STEP_OPERATIONS, check_against_model
 from workshop_checks import (
-    ONE_BOOKMARK,
     NEW_BOOKMARK,
+    ONE_BOOKMARK,
     create_bookmark,
     expect_json,
     expect_not_found,
