@@ -1,12 +1,15 @@
 """Step 02: GET /bookmarks answers a JSON array of bookmarks, starting with samples."""
 
-from workshop_checks import list_bookmarks, openapi_operation
+from workshop_checks import expect_json, expect_status, list_bookmarks, openapi_operation
 
 FIELDS = {"id", "url", "title", "description"}
 
 
 def test_list_answers_a_json_array_of_sample_bookmarks(client):
-    bookmarks = list_bookmarks(client)
+    response = client.get("/bookmarks")
+    expect_status(response, 200)
+    bookmarks = expect_json(response)
+    assert isinstance(bookmarks, list), f"GET /bookmarks should answer a JSON array, got: {bookmarks!r}"
     assert bookmarks, "GET /bookmarks answered an empty list: start the store with a couple of sample bookmarks"
 
 
@@ -19,6 +22,14 @@ def test_every_bookmark_has_id_url_title_and_description(client):
         assert isinstance(bookmark["url"], str) and isinstance(bookmark["title"], str), (
             f"url and title should be text, got: {bookmark!r}"
         )
+
+
+def test_the_list_is_the_same_on_every_request(client):
+    first, second = list_bookmarks(client), list_bookmarks(client)
+    assert first == second, (
+        "two GET /bookmarks in a row answered different lists (another order?): "
+        "list the bookmarks in the order they were created, e.g. `list(bookmarks.values())` of a dict"
+    )
 
 
 def test_bookmark_ids_are_unique(client):

@@ -9,7 +9,7 @@ from threading import Lock
 from typing import Annotated
 
 from fastapi import FastAPI, HTTPException
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator
 
 # `app` is what uvicorn runs: `uvicorn main:app` means "the object app in main.py".
 app = FastAPI(title="Bookmark Manager")
@@ -43,6 +43,16 @@ class BookmarkPatch(BaseModel):
     url: HttpUrl | None = None
     title: Title | None = None
     description: Description | None = None
+
+    # None above only marks a field the client left out. A client that sends
+    # null gets 422, as in POST: a bookmark never has "no title", and an empty
+    # description is "". Pydantic runs this on the fields sent, never on defaults.
+    @field_validator("*", mode="before")  # "*": every field of this model
+    @classmethod
+    def refuse_null(cls, value):
+        if value is None:
+            raise ValueError("null is not allowed: leave the field out to keep it")
+        return value
 
 
 class Bookmark(BookmarkIn):
