@@ -29,7 +29,6 @@ part 1: 10 gives 7 s, 25 gives 10 s.
 """
 
 import importlib.util
-import json
 import sys
 from itertools import count
 from pathlib import Path
@@ -168,7 +167,7 @@ def step(request):
         yield step_number(request.param), client
 
 
-def body_operations(number: int, client: TestClient):
+def body_operations(client: TestClient):
     """(method, path) of every operation of the step that takes a bookmark as its body:
     POST /bookmarks, and from step 05 on PUT and PATCH of a bookmark that exists."""
     operations = [("POST", "/bookmarks")]
@@ -236,14 +235,14 @@ URLS_AT_THE_LIMIT = {
 def test_a_url_longer_than_the_limit_once_normalised_is_refused(step, url):
     _, client = step
     assert len(url.encode()) <= MAX_URL_LENGTH
-    for method, path in body_operations(*step):
+    for method, path in body_operations(client):
         expect_url_refused(client.request(method, path, json={"url": url, "title": "Long"}), url)
 
 
 @pytest.mark.parametrize("url", URLS_AT_THE_LIMIT.values(), ids=URLS_AT_THE_LIMIT.keys())
 def test_a_url_at_the_limit_once_normalised_is_accepted(step, url):
     _, client = step
-    for method, path in body_operations(*step):
+    for method, path in body_operations(client):
         response = client.request(method, path, json={"url": url, "title": "At the limit"})
         assert response.status_code in (200, 201), (
             f"{method} {path} with a URL of {MAX_URL_LENGTH} characters once normalised: "
@@ -255,7 +254,7 @@ def test_a_url_at_the_limit_once_normalised_is_accepted(step, url):
 def test_a_1_mb_title_is_refused(step):
     number, client = step
     title = "x" * 1_000_000
-    for method, path in body_operations(*step):
+    for method, path in body_operations(client):
         response = client.request(method, path, json={"url": "https://example.com/", "title": title})
         expect_a_readable_refusal(response, f"{method} {path} with a 1 MB title")
         if number >= ERROR_HANDLING_STEP:
@@ -270,26 +269,30 @@ def from_error_handling_on(steps):
 
 
 @pytest.fixture(scope="module", params=from_error_handling_on(STEPS), ids=lambda folder: folder.name)
-def handling_step(request):
+def handling_client(request):
+    """A client of each step's app from step 10 (error handling) on."""
     with TestClient(load_reference_app(request.param), raise_server_exceptions=False) as client:
-        yield step_number(request.param), client
+        yield client
 
 
 @pytest.mark.parametrize("field", ["url", "title", "description"])
 @pytest.mark.parametrize("number_text", ["NaN", "Infinity", "-Infinity"])
-def test_a_non_finite_number_is_refused_with_a_readable_message(handling_step, field, number_text):
-    _, client = handling_step
-    for method, path in body_operations(*handling_step):
-        response = send(client, method, path, body_with(field, number_text))
+def test_a_non_finite_number_is_refused_with_a_readable_message(handling_client, field, number_text):
+    for method, path in body_operations(handling_client):
+        response = send(handling_client, method, path, body_with(field, number_text))
         expect_a_readable_refusal(response, f"{method} {path} with {field}: {number_text}")
 
 
-@pytest.mark.parametrize("field", ["url", "title", "description"])
-def test_a_lone_surrogate_is_refused_with_a_readable_message(handling_step, field):
-    _, client = handling_step
-    # "\ud800" as JSON text: six characters the parser turns into half a UTF-16 pair.
-    value = json.dumps({"url": "https://example.com/", "title": "A title", "description": ""}[field])
-    raw = value[:-1] + "\\ud800" + '"'
-    for method, path in body_operations(*handling_step):
-        response = send(client, method, path, body_with(field, raw))
+# "\ud800" in JSON text: six characters the parser turns into half a UTF-16 pair.
+LONE_SURROGATES = {
+    "url": '"https://example.com/\\ud800"',
+    "title": '"Broken \\ud800 title"',
+    "description": '"\\ud800"',
+}
+
+
+@pytest.mark.parametrize("field", LONE_SURROGATES)
+def test_a_lone_surrogate_is_refused_with_a_readable_message(handling_client, field):
+    for method, path in body_operations(handling_client):
+        response = send(handling_client, method, path, body_with(field, LONE_SURROGATES[field]))
         expect_a_readable_refusal(response, f"{method} {path} with a lone surrogate in {field}")
