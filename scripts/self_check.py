@@ -44,7 +44,7 @@ MISTAKES = [
      "an unknown id answers 200 null"),
     ("04-create-bookmark", "main.py", "status_code=201", "status_code=200",
      "POST answers 200 instead of 201"),
-    ("04-create-bookmark", "main.py", "url: HttpUrl\n", "url: str\n",
+    ("04-create-bookmark", "main.py", "url: Url\n", "url: str\n",
      "a javascript: URL is accepted"),
     ("05-update-bookmark", "main.py",
      "find_bookmark(bookmark_id)  # 404 for an unknown id: PUT never creates", "pass",
@@ -129,6 +129,11 @@ MISTAKES = [
      "CORS allows GET only: the list loads, every change is blocked"),
     ("10-error-handling", "main.py", '@app.middleware("http")\nasync def', "async def",
      "an unexpected error is a 500 without JSON and without CORS headers"),
+    ("10-error-handling", "main.py", "@app.exception_handler(RequestValidationError)\nasync def", "async def",
+     "FastAPI's own 422: NaN or a lone surrogate makes it a 500, a 1 MB title comes back whole"),
+    ("10-error-handling", "main.py",
+     '{"type": error["type"], "loc": error["loc"], "msg": error["msg"]}', "error",
+     "the 422 sends every wrong value back (input), so it cannot be written for NaN"),
 ]
 
 

@@ -29,7 +29,7 @@ from page_checks import (
     submit_button,
     submit_form,
 )
-from workshop_checks import NEW_BOOKMARK, create_bookmark, expect_json, expect_status
+from workshop_checks import NEW_BOOKMARK, create_bookmark, expect_json, expect_status, expect_validation_error
 
 # What the failing route raises: none of it may reach the client.
 SECRET = "database password hunter2 in /srv/bookmarks/db.py"
@@ -79,6 +79,44 @@ def test_an_unexpected_error_is_a_json_500_without_internals(learner_app):
     assert response.headers.get("access-control-allow-origin") == origin, (
         "the 500 has no Access-Control-Allow-Origin: the browser will report a CORS error instead of "
         "the real failure. Catch the exception in a middleware added before CORSMiddleware"
+    )
+
+
+# What the 422's message should say where to look.
+SEE_THE_PAGE = 'See "A 422 that does not send the input back" on the step\'s page'
+
+
+def expect_a_422_naming(response, field: str, sent: str) -> None:
+    """A 422 with FastAPI's list of problems, one of them about `field`."""
+    assert response.status_code == 422, (
+        f"{sent}: expected 422, got {response.status_code}: {response.text[:300]!r}. A 422 that sends each "
+        f"wrong value back ('input'), as FastAPI's own does, cannot write this one in JSON: it becomes a 500. "
+        f"{SEE_THE_PAGE}"
+    )
+    expect_validation_error(response, field)
+
+
+@pytest.mark.parametrize("number", ["NaN", "Infinity", "-Infinity"])
+def test_a_title_that_is_nan_or_infinity_is_a_422_not_a_500(client, number):
+    # JSON has no NaN nor Infinity, but Python's JSON parser reads them: a client can send them.
+    body = f'{{"url": "https://example.com/", "title": {number}}}'
+    response = client.post("/bookmarks", content=body, headers={"Content-Type": "application/json"})
+    expect_a_422_naming(response, "title", f"a title of {number}")
+
+
+def test_a_title_with_a_lone_surrogate_is_a_422_not_a_500(client):
+    # "\ud800" is half of a UTF-16 pair: valid JSON text, but no character at all.
+    body = '{"url": "https://example.com/", "title": "Broken \\ud800 text"}'
+    response = client.post("/bookmarks", content=body, headers={"Content-Type": "application/json"})
+    expect_a_422_naming(response, "title", 'a title with "\\ud800"')
+
+
+def test_a_422_does_not_send_a_large_input_back(client):
+    response = client.post("/bookmarks", json={**NEW_BOOKMARK, "title": "x" * 1_000_000})
+    expect_a_422_naming(response, "title", "a title of 1 MB")
+    assert len(response.content) < 10_000, (
+        f"the 422 for a title of 1 MB is {len(response.content):,} bytes long: it sends the title back. "
+        f"Leave out (or cut short) each problem's 'input': the client already has what it sent. {SEE_THE_PAGE}"
     )
 
 

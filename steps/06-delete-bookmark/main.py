@@ -9,7 +9,7 @@ from threading import Lock
 from typing import Annotated
 
 from fastapi import FastAPI, HTTPException
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, HttpUrl, field_validator
 
 # `app` is what uvicorn runs: `uvicorn main:app` means "the object app in main.py".
 app = FastAPI(title="Bookmark Manager")
@@ -22,6 +22,20 @@ Title = Annotated[str, Field(min_length=1, max_length=200)]
 Description = Annotated[str, Field(max_length=1000)]
 
 
+# HttpUrl normalises a URL: HTTPS://Example.COM becomes https://example.com/,
+# an é becomes %C3%A9, bücher.example becomes xn--bcher-kva.example. Its limit,
+# 2083 characters (what old browsers took), is checked on what the client sent;
+# the normalised URL, the one stored and sent back, can be longer. So Url checks
+# the limit again, on the normalised URL.
+def at_most_2083_characters(url: HttpUrl) -> HttpUrl:
+    if len(str(url)) > 2083:
+        raise ValueError("URL should have at most 2083 characters once normalised")
+    return url
+
+
+Url = Annotated[HttpUrl, AfterValidator(at_most_2083_characters)]
+
+
 class BookmarkIn(BaseModel):
     """What a client sends to create or replace a bookmark. No id: the server picks it."""
 
@@ -30,7 +44,7 @@ class BookmarkIn(BaseModel):
 
     # HttpUrl accepts only http:// and https:// links. A "javascript:" link
     # would run code in the browser of whoever clicks it.
-    url: HttpUrl
+    url: Url
     title: Title
     description: Description = ""
 
@@ -40,7 +54,7 @@ class BookmarkPatch(BaseModel):
 
     model_config = ConfigDict(str_strip_whitespace=True)
 
-    url: HttpUrl | None = None
+    url: Url | None = None
     title: Title | None = None
     description: Description | None = None
 

@@ -11,9 +11,10 @@ from threading import Lock
 from typing import Annotated
 
 from fastapi import FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, HttpUrl, field_validator
 
 # `app` is what uvicorn runs: `uvicorn main:app` means "the object app in main.py".
 app = FastAPI(title="Bookmark Manager")
@@ -43,6 +44,23 @@ async def unexpected_errors_become_json(request: Request, call_next):
             status_code=500,
             content={"detail": "Something went wrong on the server. Please try again later."},
         )
+
+
+# A request that breaks a rule of the models gets a 422 with FastAPI's list of
+# problems: which rule ("type"), where ("loc") and what, in words ("msg").
+# FastAPI's own 422 also sends each wrong value back ("input"). This one does
+# not: the client already has what it sent, a 1 MB title would come back
+# whole, and a value that JSON cannot carry (NaN, Infinity, a lone "\ud800")
+# would break the answer itself and turn the 422 into a 500.
+# Unlike a handler for Exception, a handler for one kind of error runs inside
+# every middleware: its answer gets the CORS headers.
+@app.exception_handler(RequestValidationError)
+async def validation_errors_without_input(request: Request, exc: RequestValidationError):
+    problems = [
+        {"type": error["type"], "loc": error["loc"], "msg": error["msg"]}
+        for error in exc.errors()
+    ]
+    return JSONResponse(status_code=422, content={"detail": problems})
 
 
 # --- CORS: which pages, from other origins, may read the API's answers ------
@@ -78,6 +96,20 @@ Title = Annotated[str, Field(min_length=1, max_length=200)]
 Description = Annotated[str, Field(max_length=1000)]
 
 
+# HttpUrl normalises a URL: HTTPS://Example.COM becomes https://example.com/,
+# an é becomes %C3%A9, bücher.example becomes xn--bcher-kva.example. Its limit,
+# 2083 characters (what old browsers took), is checked on what the client sent;
+# the normalised URL, the one stored and sent back, can be longer. So Url checks
+# the limit again, on the normalised URL.
+def at_most_2083_characters(url: HttpUrl) -> HttpUrl:
+    if len(str(url)) > 2083:
+        raise ValueError("URL should have at most 2083 characters once normalised")
+    return url
+
+
+Url = Annotated[HttpUrl, AfterValidator(at_most_2083_characters)]
+
+
 class BookmarkIn(BaseModel):
     """What a client sends to create or replace a bookmark. No id: the server picks it."""
 
@@ -86,7 +118,7 @@ class BookmarkIn(BaseModel):
 
     # HttpUrl accepts only http:// and https:// links. A "javascript:" link
     # would run code in the browser of whoever clicks it.
-    url: HttpUrl
+    url: Url
     title: Title
     description: Description = ""
 
@@ -96,7 +128,7 @@ class BookmarkPatch(BaseModel):
 
     model_config = ConfigDict(str_strip_whitespace=True)
 
-    url: HttpUrl | None = None
+    url: Url | None = None
     title: Title | None = None
     description: Description | None = None
 
