@@ -130,7 +130,9 @@ def openapi_routes(client) -> list[tuple[str, str, re.Pattern]]:
 
 def expect_calls_match_the_api(page: Page, client) -> None:
     """Every request the page sent so far (method + path) is a route of the API."""
-    routes = openapi_routes(client)
+    if not hasattr(page, "api_routes"):
+        page.api_routes = openapi_routes(client)
+    routes = page.api_routes
     for call in page.api_calls.calls:
         method, path = call["method"], call["path"]
         assert any(method == m and pattern.match(path) for m, _, pattern in routes), (
@@ -225,22 +227,25 @@ def expect_not_busy(page: Page, after: str) -> None:
 
 def expect_page_shows_the_api(page: Page, client, why: str) -> None:
     """The page shows exactly the API's bookmarks: each once, with its description,
-    and nothing else (bookmarks are the list items or table rows with a Delete button)."""
+    and nothing else (bookmarks are the list items or table rows with a Delete button).
+    Called once the page shows the action's effect: it waits for the number, then reads."""
     held = list_bookmarks(client)
     entries = bookmark_entries(page)
     try:
-        for bookmark in held:
-            entry = entries.filter(has_text=bookmark["title"])
-            expect(entry).to_have_count(1)
-            if bookmark["description"]:
-                expect(entry).to_contain_text(bookmark["description"])
         expect(entries).to_have_count(len(held))
     except AssertionError:
-        shown = [" ".join(text.split())[:60] for text in entries.all_inner_texts()]
+        pass
+    texts = [" ".join(text.split()) for text in entries.all_inner_texts()]
+    wrong = len(texts) != len(held) or any(
+        sum(bookmark["title"] in text for text in texts) != 1
+        or bookmark["description"] not in next(text for text in texts if bookmark["title"] in text)
+        for bookmark in held
+    )
+    if wrong:
         pytest.fail(
             f"{why}: the API holds {len(held)} bookmarks {[b['title'] for b in held]}, "
-            f"but the page shows {len(shown)}: {shown} (a bookmark is a list item or table row "
-            "with its title, its description and Edit and Delete buttons)",
+            f"but the page shows {len(texts)}: {[text[:40] for text in texts]} (a bookmark is a list item "
+            "or table row with its title, its description and Edit and Delete buttons)",
             pytrace=False,
         )
 
