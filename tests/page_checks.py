@@ -149,9 +149,10 @@ def watch(page: Page) -> ApiCalls:
     return page.api_calls
 
 
-def send(page: Page, methods: tuple[str, ...], action, what: str):
+def send(page: Page, methods: tuple[str, ...], action, what: str, ok: bool = True):
     """Do `action` (a click), which must send one of `methods` to the API; wait
-    for the API's answer and return it (None when none came)."""
+    for the API's answer and return it (None when none came). With `ok`, the
+    answer must be a success (2xx)."""
     def wanted(request):
         return request.resource_type in ("fetch", "xhr") and request.method in methods
     try:
@@ -159,7 +160,13 @@ def send(page: Page, methods: tuple[str, ...], action, what: str):
             action()
     except PlaywrightTimeoutError:
         pytest.fail(f"{what} sent no {' or '.join(methods)} request to the API", pytrace=False)
-    return sent.value.response()
+    request = sent.value
+    response = request.response()
+    if ok and (response is None or not response.ok):
+        answer = f"{response.status} {response.text()[:200]}" if response else f"nothing ({request.failure})"
+        path = urlsplit(request.url).path
+        pytest.fail(f"{what} sent {request.method} {path}, and the API answered {answer}", pytrace=False)
+    return response
 
 
 @contextmanager
@@ -319,7 +326,7 @@ def _check_a_refused_bookmark(page: Page, client) -> None:
     """A bookmark the API refuses (422): the page says so in words and keeps the input."""
     with user_action(page, client, f"sending the form with the URL {NOT_A_WEB_LINK}"):
         fill_form(page, NOT_A_WEB_LINK, "Not a web link", "Refused by the API")
-        send(page, ("POST",), submit_button(page).click, "submitting the form")
+        send(page, ("POST",), submit_button(page).click, "submitting the form", ok=False)
         expect_error_in_words(page, "when the API refuses a bookmark (422), the page should say so")
         expect(field(page, "Title"), "after a failed save, the form should keep what the user typed").to_have_value(
             "Not a web link"

@@ -112,7 +112,7 @@ def test_a_validation_error_shows_the_servers_message(live_api, page, open_page)
     open_with_a_bookmark(live_api, open_page, page)
     with user_action(page, live_api.client, f"sending the form with the URL {NOT_A_WEB_LINK}"):
         fill_form(page, **sent)
-        send(page, ("POST",), submit_button(page).click, "submitting the form")
+        send(page, ("POST",), submit_button(page).click, "submitting the form", ok=False)
         expect_error_in_words(page, "the page should show the 422's message", expected)
         for label, value in (("URL", sent["url"]), ("Title", sent["title"]), ("Description", sent["description"])):
             expect(field(page, label), "after a failed save, the form should keep what the user typed").to_have_value(value)
@@ -128,7 +128,7 @@ def test_a_bookmark_deleted_behind_the_pages_back_shows_not_found(live_api, page
     expected = expect_json(live_api.client.get(f"/bookmarks/{gone['id']}"))["detail"]  # what the API says now
     with user_action(page, live_api.client, f"clicking Delete on {gone['title']!r}, already deleted in the API"):
         delete = bookmark_item(page, gone["title"]).get_by_role("button", name="Delete")
-        send(page, ("DELETE",), delete.click, f"Delete on {gone['title']!r}")
+        send(page, ("DELETE",), delete.click, f"Delete on {gone['title']!r}", ok=False)
         expect_error_in_words(page, "the page should show the 404's message", expected)
         expect_not_busy(page, "an error")
         expect_page_shows_the_api(page, live_api.client, "after a failed delete, the list should be loaded again")
@@ -140,7 +140,7 @@ def test_a_server_error_shows_a_message_without_internals(live_api, page, open_p
     break_create(live_api.app)
     with user_action(page, live_api.client, "sending the form while POST /bookmarks fails"):
         fill_form(page, "https://example.com/fails", "Fails on the server")
-        answer = send(page, ("POST",), submit_button(page).click, "submitting the form")
+        answer = send(page, ("POST",), submit_button(page).click, "submitting the form", ok=False)
         assert answer is not None and answer.status == 500, (
             f"POST /bookmarks should answer 500 while it fails; got {answer.status if answer else 'no answer'}"
         )
@@ -163,7 +163,7 @@ def test_a_stopped_api_shows_a_clear_message(live_api, page, open_page):
     live_api.stop()
     with user_action(page, live_api.client, "sending the form while the API is stopped"):
         fill_form(page, "https://example.com/nobody-home", "Nobody answers")
-        send(page, ("POST",), submit_button(page).click, "submitting the form")
+        send(page, ("POST",), submit_button(page).click, "submitting the form", ok=False)
         text = expect_error_in_words(page, "the page should say that the API cannot be reached")
         for raw in RAW_NETWORK_ERRORS:
             assert raw not in text, (
