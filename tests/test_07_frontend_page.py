@@ -18,7 +18,7 @@ def test_the_form_has_labelled_fields_that_the_browser_checks(live_api, open_pag
     page = open_page()
     for label in ("URL", "Title", "Description"):
         expect(field(page, label), f"no field labelled '{label}': give every field a <label for=...>").to_be_editable()
-    expect(submit_button(page), "the form needs a button that submits it (<button> inside the <form>)").to_be_visible()
+    expect(submit_button(page), "the form needs a submit button inside the <form>").to_be_visible()
 
     url = field(page, "URL")
     url.fill("not a link")

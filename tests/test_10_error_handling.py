@@ -183,7 +183,7 @@ def test_the_page_shows_it_is_busy_while_a_request_is_in_flight(live_api, page, 
     live_api.hold()  # the API takes every request, and answers only when released
     submit_form(page, "https://example.com/slow", "A slow answer")
     expect(submit_button(page), "disable the submit button while the request is in flight").to_be_disabled()
-    expect(page.locator("[aria-busy=true]"), 'mark the list aria-busy="true" while loading').not_to_have_count(0)
+    expect(page.locator("[aria-busy=true]"), 'mark an element (the list, say) aria-busy="true" while the request is in flight').not_to_have_count(0)
     expect(
         page.get_by_text(re.compile(r"loading", re.IGNORECASE)).filter(visible=True),
         'show "Loading…" while the request is in flight',
