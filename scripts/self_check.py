@@ -134,6 +134,53 @@ MISTAKES = [
     ("10-error-handling", "main.py",
      '{"type": error["type"], "loc": error["loc"], "msg": error["msg"]}', "error",
      "the 422 sends every wrong value back (input), so it cannot be written for NaN"),
+    # What the pages of steps 07-10 get wrong, read as a learner reads them.
+    ("07-frontend-page", "index.html", 'placeholder="https://example.com" required>',
+     'placeholder="https://example.com">', "the URL field is not required"),
+    ("07-frontend-page", "index.html", 'maxlength="200" required>', 'maxlength="200">',
+     "the Title field is not required"),
+    ("07-frontend-page", "index.html", '<link rel="icon" href="data:,">',
+     '<link rel="icon" href="data:,">\n  <link rel="stylesheet" href="https://cdn.jsdelivr.net/npm/water.css@2">',
+     "the page loads its CSS from a CDN"),
+    ("08-fetch", "index.html", "      if (!res.ok) throw new Error(`POST /bookmarks answered ${res.status}`);\n", "",
+     "the POST ignores res.ok: a 422 shows nothing and the form is cleared"),
+    *[(step, "index.html", "    function bookmarkItem(bookmark) {\n",
+       "    var bookmark;  // one variable for every item: each click reads its last value\n"
+       "    function bookmarkItem(current) {\n      bookmark = current;\n",
+       "every Edit and Delete button acts on the last bookmark")
+      for step in ("08-fetch", "09-cors")],
+    ("08-fetch", "index.html", "      event.preventDefault();\n      clearMessage();\n", "      event.preventDefault();\n",
+     "an error message stays on the page after a successful save"),
+    ("08-fetch", "index.html", "        form.elements.description.value = bookmark.description;\n", "",
+     "Edit leaves the description out of the form: saving erases it"),
+    ("10-error-handling", "index.html", "await replaceBookmark(editingId, data);",
+     "await replaceBookmark(editingId, { url: data.url, title: data.title });",
+     "the edit sends only URL and title: the description is erased"),
+    ("10-error-handling", "index.html",
+     "return `Cannot reach the API at ${API_URL}. Is uvicorn running? The Console (F12) says more.`;",
+     "return error.message;", "a stopped API shows the browser's 'Failed to fetch'"),
+    ("10-error-handling", "index.html",
+     'return detail.map((problem) => `${problem.loc.at(-1)}: ${problem.msg}`).join(". ");',
+     "return JSON.stringify(detail);", "a 422 shows raw JSON"),
+    ("10-error-handling", "index.html", "loading.hidden = !busy;", "loading.hidden = true;",
+     "'Loading...' never shows"),
+    ("10-error-handling", "index.html",
+     "        await action();\n      } catch (error) {\n"
+     "        console.error(error);  // the details, for you in the Console\n"
+     "        showMessage(errorForUser(error));  // the sentence, for the user\n"
+     "      } finally {\n        setBusy(false);\n      }\n",
+     "        await action();\n        setBusy(false);\n      } catch (error) {\n"
+     "        console.error(error);  // the details, for you in the Console\n"
+     "        showMessage(errorForUser(error));  // the sentence, for the user\n      }\n",
+     "the page stays busy after an error (setBusy(false) only after a success)"),
+    ("10-error-handling", "index.html", 'if (typeof detail === "string") return detail;', "",
+     "a 404 or a 500 shows the status, not the server's message"),
+    ("10-error-handling", "index.html",
+     "        try {\n          await deleteBookmark(id);\n        } finally {\n"
+     "          // Deleted or not (someone else may have deleted it first: 404),\n"
+     "          // show the list as the server has it now.\n          await showBookmarks();\n        }\n",
+     "        await deleteBookmark(id);\n        await showBookmarks();\n",
+     "after a failed delete (404) the list still shows the deleted bookmark"),
 ]
 
 
