@@ -24,6 +24,7 @@ from page_checks import (
     check_edit,
     check_the_list_loads,
     expect_bookmark_shown,
+    expect_calls_match_the_api,
     expect_error_in_words,
     expect_no_error_shown,
     expect_not_busy,
@@ -191,6 +192,7 @@ def test_a_server_error_shows_a_message_without_internals(live_api, page, open_p
 
 def test_a_stopped_api_shows_a_clear_message(live_api, page, open_page):
     open_with_a_bookmark(live_api, open_page, page)
+    expect_calls_match_the_api(page, live_api.client)  # reads the routes while the API still answers
     live_api.stop()
     with user_action(page, live_api.client, "sending the form while the API is stopped"):
         fill_form(page, "https://example.com/nobody-home", "Nobody answers")
