@@ -8,7 +8,7 @@ from typing import Annotated
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, FastAPI, HTTPException, status
-from pydantic import AfterValidator, BaseModel, StringConstraints
+from pydantic import AfterValidator, BaseModel, BeforeValidator, StringConstraints
 
 # uvicorn looks for this name: `uvicorn main:app` = the object `app` in main.py.
 app = FastAPI(title="My Bookmarks")
@@ -58,13 +58,24 @@ class NewBookmark(BaseModel):
     description: Description = ""
 
 
+def refuse_null(value):
+    if value is None:
+        raise ValueError("send a value, or leave the field out to keep it")
+    return value
+
+
+NotNull = BeforeValidator(refuse_null)
+
+
 class BookmarkChanges(BaseModel):
     """The body of a PATCH: only the fields to change. Each may be left out,
     but a field that is sent obeys the same rules as in NewBookmark."""
 
-    url: WebLink | None = None
-    title: Title | None = None
-    description: Description | None = None
+    # Left out means "keep it"; sent as null is refused (422), as in POST:
+    # a bookmark never has "no title". The check runs on sent fields only.
+    url: Annotated[WebLink | None, NotNull] = None
+    title: Annotated[Title | None, NotNull] = None
+    description: Annotated[Description | None, NotNull] = None
 
 
 class Bookmark(BaseModel):
@@ -169,10 +180,7 @@ async def change_bookmark(id: int, changes: BookmarkChanges):
     position = position_of(id)
     updated = bookmarks[position].model_dump()
     # exclude_unset: only the fields that were really in the body.
-    for field, value in changes.model_dump(exclude_unset=True).items():
-        # A field sent as null counts as left out: a title can never become null.
-        if value is not None:
-            updated[field] = value
+    updated.update(changes.model_dump(exclude_unset=True))
     bookmarks[position] = Bookmark(**updated)
     return bookmarks[position]
 
