@@ -47,7 +47,18 @@ def pytest_command(submission: Path, chosen: list[str], grade_json: Path, junitx
         target = f"--app={submission.resolve()}"  # one step's files, e.g. a PrairieLearn file editor
     else:
         target = f"--steps-dir={learner_steps(submission).resolve()}"
-    command = [sys.executable, "-m", "pytest", *chosen, target, f"--grade-json={grade_json}", "-p", "no:cacheprovider"]
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        *chosen,
+        target,
+        f"--grade-json={grade_json}",
+        "-p",
+        "no:cacheprovider",
+        "-p",
+        "no:schemathesis",
+    ]
     command += [
         f"--timeout={TEST_TIMEOUT}",
         f"--request-timeout={REQUEST_TIMEOUT}",

@@ -146,6 +146,8 @@ def run_pytest(
         "-q",
         "-p",
         "no:cacheprovider",
+        "-p",
+        "no:schemathesis",  # the fuzz tests' plugin: half a second a run, for tests not run here
         # FastAPI came with the fork, and with it anyio, whose pytest plugin pytest
         # would have rewritten: it says so, harmlessly (no test of ours is in it).
         "-W",

@@ -195,7 +195,7 @@ PYCACHE: str | None = None
 
 def pytest(*args: str) -> int:
     """Run pytest quietly in the repository; answer its exit code."""
-    command = [sys.executable, "-m", "pytest", *args, "-q", "-p", "no:cacheprovider"]
+    command = [sys.executable, "-m", "pytest", *args, "-q", "-p", "no:cacheprovider", "-p", "no:schemathesis"]
     environment = dict(os.environ)
     if PYCACHE:
         environment["PYTHONPYCACHEPREFIX"] = PYCACHE

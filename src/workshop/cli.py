@@ -67,6 +67,8 @@ def pytest_results(arguments: list[str]) -> tuple[dict[str, Any] | None, str]:
             "-q",
             "-p",
             "no:cacheprovider",
+            "-p",
+            "no:schemathesis",  # the fuzz tests' plugin: half a second a run, for tests not run here
         ]
         run = subprocess.run(command, cwd=REPOSITORY, capture_output=True, text=True)
         document = json.loads(results.read_text()) if results.is_file() else None
