@@ -97,7 +97,7 @@ def show_check(folder: Path, number: str) -> bool:
     page = f"{SITE}/steps/{reference(number).name}/"
     if failed:
         print(f"\nNext: {failed[0]['output']}")
-        print(f"What the checks expect: {page}#what-the-checks-expect")
+        print(f"Read the box 'What the checks expect' on the step's page: {page}")
     else:
         following = f"{int(number) + 1:02d}"
         if following in step_folders(REPOSITORY / "steps"):
