@@ -108,7 +108,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--learners", type=int, default=30)
     parser.add_argument("--jobs", type=int, default=(os.cpu_count() or 1) + 1, help="as grade_class.py's --jobs")
-    parser.add_argument("--timeout", type=float, default=10, help="seconds one test may take")
+    parser.add_argument("--timeout", type=float, default=20, help="seconds one test may take (as grade_class.py)")
     parser.add_argument("--steps", help="grade only these steps, e.g. 01-06 (default: every step)")
     parser.add_argument("--keep", type=Path, help="build the class and its grades in this folder and keep them")
     args = parser.parse_args()

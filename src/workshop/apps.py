@@ -20,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from dataclasses import dataclass, field
 from itertools import count
 from pathlib import Path
@@ -149,6 +150,7 @@ class AppHost:
         self.buffer = b""
         self.sandboxed = False
         self.sandbox = sandbox
+        self.waiting = False  # a command was sent and its answer not read yet
 
     # -- the host process
 
@@ -202,7 +204,15 @@ class AppHost:
         answer: dict[str, Any] = json.loads(line)
         return answer
 
+    def recover(self) -> None:
+        """A command was interrupted before its answer came (the test's own time ran out):
+        the host's answers would be out of step, and its app may still hold the port.
+        End it all; the next command starts a new host."""
+        if self.waiting:
+            self.stop_host(wait=0)
+
     def ask(self, command: dict[str, Any], fds: list[int] | None = None) -> dict[str, Any]:
+        self.recover()
         if self.process is None:
             self.launch()
         assert self.control is not None
@@ -214,15 +224,19 @@ class AppHost:
                 self.control.sendall(data)
         except OSError as error:
             raise AppFailed(f"the app host is gone ({error})") from error
-        return self._read()
+        self.waiting = True
+        answer = self._read()
+        self.waiting = False
+        return answer
 
-    def close(self) -> None:
-        """End the host and everything in its sandbox; remove the copies."""
+    def stop_host(self, wait: float = 10) -> None:
+        """End the host and everything in its sandbox (the copies stay until close)."""
         if self.control is not None:
             self.control.close()  # the host then ends every process the apps left, and itself
+            self.control = None
         if self.process is not None:
             try:
-                self.process.wait(timeout=10)
+                self.process.wait(timeout=wait)
             except subprocess.TimeoutExpired:
                 pass
             try:
@@ -230,6 +244,13 @@ class AppHost:
             except OSError:
                 pass
             self.process.wait()
+            self.process = None
+        self.buffer = b""
+        self.waiting = False
+
+    def close(self) -> None:
+        """End the host and everything in its sandbox; remove the copies."""
+        self.stop_host()
         shutil.rmtree(self.workdir, ignore_errors=True)
         shutil.rmtree(self.outputs, ignore_errors=True)
 
@@ -354,16 +375,22 @@ def make_host(sandbox: str = "auto", import_timeout: float = 10.0) -> AppHost:
     return SpawnHost(import_timeout) if spawn else AppHost(sandbox, import_timeout)
 
 
-def listening_socket(port: int) -> socket.socket:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(("127.0.0.1", port))
-        sock.listen(128)
-    except OSError as error:
-        sock.close()
-        raise AppFailed(f"the app's port {port} is taken: {error}") from error
-    return sock
+def listening_socket(port: int, wait: float = 3.0) -> socket.socket:
+    """A socket listening on 127.0.0.1:port. An app killed a moment ago may hold the port a
+    little longer (its processes end asynchronously): try again for `wait` seconds."""
+    deadline = time.monotonic() + wait
+    while True:
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind(("127.0.0.1", port))
+            sock.listen(128)
+            return sock
+        except OSError as error:
+            sock.close()
+            if time.monotonic() >= deadline or port == 0:
+                raise AppFailed(f"the app's port {port} is taken: {error}") from error
+            time.sleep(0.05)
 
 
 @functools.cache
@@ -415,6 +442,7 @@ class LearnerApp:
         self.options = options or self.options
         if not (self.folder / "main.py").is_file():
             raise AppFailed(f"{self.folder.name} has no main.py")
+        self.host.recover()
         copy = self.host.new_copy(self.folder)
         output = self.host.outputs / f"{copy.parent.name}.log"
         self.output_files.append(output)

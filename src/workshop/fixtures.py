@@ -43,6 +43,7 @@ from workshop.steps import find_step_folder, step_of
 LEARNER_API = ("127.0.0.1:8000", "localhost:8000")
 LEARNER_PAGE = ("127.0.0.1:5500", "localhost:5500")
 PAGE_URL = "http://127.0.0.1:5500/"
+NEVER_IMPORTS = pytest.StashKey[dict[Path, str]]()  # step folders whose main.py ran out of import time
 
 
 def repository(config: pytest.Config) -> Path:
@@ -102,9 +103,14 @@ def learner_app(
     """The learner's app for this test, fresh, as the learner starts it."""
     app = LearnerApp(app_host, step_dir, port=api_port, request_timeout=request.config.getoption("--request-timeout"))
     request.node.workshop_app = app  # the plugin names the app's exceptions from it
+    never_imports: dict[Path, str] = request.config.stash.setdefault(NEVER_IMPORTS, {})
+    if step_dir in never_imports:  # waiting out the import's time limit again would change nothing
+        pytest.fail(f"not run: {never_imports[step_dir]}", pytrace=False)
     try:
         app.start()
     except AppFailed as error:
+        if "did not finish importing" in str(error):
+            never_imports[step_dir] = f"an earlier test of this step: {error}"
         pytest.fail(f"step {step_dir.name}: {error}", pytrace=False)
     yield app
     app.stop()
