@@ -139,6 +139,23 @@ def test_the_apps_exception_is_reported_with_its_own_line(host, tmp_path):
     app.stop()
 
 
+MEMORY_HOG = """from fastapi import FastAPI
+app = FastAPI()
+
+@app.get("/")
+def root():
+    hoard = bytearray(3 * 2**30)
+    return {"size": len(hoard)}
+"""
+
+
+def test_an_app_that_takes_too_much_memory_fails_on_its_own(host, tmp_path):
+    app = LearnerApp(host, learner(tmp_path, "01-hello-world", MEMORY_HOG)).start()
+    assert app.client.get("/").status_code == 500
+    assert app.report()[0]["type"] == "MemoryError"
+    app.stop()
+
+
 ESCAPES = """import os, pathlib
 from fastapi import FastAPI
 app = FastAPI()

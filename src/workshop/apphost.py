@@ -36,6 +36,7 @@ from typing import Any
 IMPORT_OK, IMPORT_FAILED, NO_APP = 97, 98, 99  # a child's exit codes while it imports
 OUTPUT_FILE_LIMIT = 64 * 2**20  # bytes any file the app writes may reach
 CHILD_CPU_SECONDS = 120  # CPU one app may use: an endless loop ends the app, not the run
+CHILD_MEMORY = 2 * 2**30  # bytes of address space one app may use: a runaway list ends in a MemoryError
 
 
 def send(stream: socket.socket, message: dict[str, Any]) -> None:
@@ -321,6 +322,7 @@ def start(command: dict[str, Any], fds: list[int], host_control: socket.socket) 
             os.dup2(null, 0)
             resource.setrlimit(resource.RLIMIT_CPU, (CHILD_CPU_SECONDS, CHILD_CPU_SECONDS + 5))
             resource.setrlimit(resource.RLIMIT_FSIZE, (OUTPUT_FILE_LIMIT, OUTPUT_FILE_LIMIT))
+            resource.setrlimit(resource.RLIMIT_AS, (CHILD_MEMORY, CHILD_MEMORY))
             serve_child(command["folder"], command, listener, Channel(theirs))
         finally:
             os._exit(IMPORT_FAILED)
