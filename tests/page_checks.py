@@ -1,11 +1,11 @@
-"""What the browser suites (steps 07-10) look for on a page, found the way a
+"""What the browser suites (steps 07-12) look for on a page, found the way a
 user finds it: fields by their label, buttons by their name, bookmarks as the
 items of a list or the rows of a table. Nothing depends on the ids or classes
 of the reference page, so a learner's page with other markup passes as long as
 it behaves the same.
 
 The conventions a page must follow are the ones in the "What the checks
-expect" box of each step's docs page (docs/steps/07..10): keep the two in step.
+expect" box of each step's docs page (docs/steps/07..12): keep the two in step.
 
 The scenarios below do what a user does (add, edit one field, delete one in
 the middle, save something invalid) and compare the page, after each action,

@@ -1,6 +1,6 @@
-"""Exercise 10 (favourite): mark a bookmark as a favourite from the page, with PATCH.
+"""Exercise 12 (favourite): mark a bookmark as a favourite from the page, with PATCH.
 
-    pytest tests/test_exercise_10_favorite.py --app=path/to/your/folder
+    pytest tests/test_exercise_12_favorite.py --app=path/to/your/folder
 
 The folder holds your main.py (with the `favorite` field) and your index.html
 (with a "Favourite" toggle button on each bookmark). The page runs in Chromium
@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from page_checks import bookmark_item, field, submit_button
 
-REFERENCE = "exercises/10-favorite"
+REFERENCE = "exercises/12-favorite"
 FAVORITE = re.compile(r"favou?rite", re.IGNORECASE)
 
 

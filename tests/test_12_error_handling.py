@@ -1,4 +1,4 @@
-"""Step 10: errors across both halves.
+"""Step 12: errors across both halves.
 
 The API: an error the code did not expect becomes a JSON 500 with a general
 message, no internals, and still the CORS headers. The page: a loading state
