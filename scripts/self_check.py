@@ -119,10 +119,10 @@ MISTAKES = [
        "        // answers 422: it only reads a body that says it is JSON.\n"
        '        headers: { "Content-Type": "application/json" },',
        'method: "POST",', "the page's POST lacks Content-Type: application/json")
-      for step in ("08-fetch", "09-cors", "12-error-handling")],
+      for step in ("10-create-from-page", "12-error-handling")],
     *[(step, "index.html", "title.textContent = bookmark.title;", "title.innerHTML = bookmark.title;",
        "the page renders titles as HTML")
-      for step in ("08-fetch", "12-error-handling")],
+      for step in ("08-fetch-list", "12-error-handling")],
     ("09-cors", "main.py", "app.add_middleware(\n    CORSMiddleware,", "dict(\n    middleware=CORSMiddleware,",
      "the API has no CORS middleware"),
     ("09-cors", "main.py", 'allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"]', 'allow_methods=["GET"]',
@@ -142,16 +142,16 @@ MISTAKES = [
     ("07-frontend-page", "index.html", '<link rel="icon" href="data:,">',
      '<link rel="icon" href="data:,">\n  <link rel="stylesheet" href="https://cdn.jsdelivr.net/npm/water.css@2">',
      "the page loads its CSS from a CDN"),
-    ("08-fetch", "index.html", "      if (!res.ok) throw new Error(`POST /bookmarks answered ${res.status}`);\n", "",
+    ("10-create-from-page", "index.html", "      if (!res.ok) throw new Error(`POST /bookmarks answered ${res.status}`);\n", "",
      "the POST ignores res.ok: a 422 shows nothing and the form is cleared"),
     *[(step, "index.html", "    function bookmarkItem(bookmark) {\n",
        "    var bookmark;  // one variable for every item: each click reads its last value\n"
        "    function bookmarkItem(current) {\n      bookmark = current;\n",
        "every Edit and Delete button acts on the last bookmark")
-      for step in ("08-fetch", "09-cors")],
-    ("08-fetch", "index.html", "      event.preventDefault();\n      clearMessage();\n", "      event.preventDefault();\n",
+      for step in ("11-edit-and-delete",)],
+    ("10-create-from-page", "index.html", "      event.preventDefault();\n      clearMessage();\n", "      event.preventDefault();\n",
      "an error message stays on the page after a successful save"),
-    ("08-fetch", "index.html", "        form.elements.description.value = bookmark.description;\n", "",
+    ("11-edit-and-delete", "index.html", "        form.elements.description.value = bookmark.description;\n", "",
      "Edit leaves the description out of the form: saving erases it"),
     ("12-error-handling", "index.html", "await replaceBookmark(editingId, data);",
      "await replaceBookmark(editingId, { url: data.url, title: data.title });",
