@@ -142,14 +142,16 @@ MISTAKES = [
     ("07-frontend-page", "index.html", '<link rel="icon" href="data:,">',
      '<link rel="icon" href="data:,">\n  <link rel="stylesheet" href="https://cdn.jsdelivr.net/npm/water.css@2">',
      "the page loads its CSS from a CDN"),
-    ("10-create-from-page", "index.html", "      if (!res.ok) throw new Error(`POST /bookmarks answered ${res.status}`);\n", "",
+    ("10-create-from-page", "index.html",
+     "      if (!res.ok) throw new Error(`POST /bookmarks answered ${res.status}`);\n", "",
      "the POST ignores res.ok: a 422 shows nothing and the form is cleared"),
     *[(step, "index.html", "    function bookmarkItem(bookmark) {\n",
        "    var bookmark;  // one variable for every item: each click reads its last value\n"
        "    function bookmarkItem(current) {\n      bookmark = current;\n",
        "every Edit and Delete button acts on the last bookmark")
       for step in ("11-edit-and-delete",)],
-    ("10-create-from-page", "index.html", "      event.preventDefault();\n      clearMessage();\n", "      event.preventDefault();\n",
+    ("10-create-from-page", "index.html",
+     "      event.preventDefault();\n      clearMessage();\n", "      event.preventDefault();\n",
      "an error message stays on the page after a successful save"),
     ("11-edit-and-delete", "index.html", "        form.elements.description.value = bookmark.description;\n", "",
      "Edit leaves the description out of the form: saving erases it"),
@@ -230,7 +232,9 @@ def check_an_exercise(suite: Path) -> str | None:
     (that it passes on the solution, the everyday run shows)."""
     step = next(step for step in STEPS if step.name[:2] == suite.stem.removeprefix("test_exercise_")[:2])
     code = pytest(str(suite), f"--app={step}")
-    return None if code == 1 else f"{suite.name} does not fail on the plain {step.name} (exit {code}): it checks nothing"
+    if code == 1:
+        return None
+    return f"{suite.name} does not fail on the plain {step.name} (exit {code}): it checks nothing"
 
 
 def run_all_suites_against(step: Path) -> dict[str, bool]:
@@ -253,7 +257,7 @@ def main() -> int:
     args = parser.parse_args()
 
     with ThreadPoolExecutor(max_workers=2) as pool:
-        results = dict(zip(STEPS, pool.map(run_all_suites_against, STEPS)))
+        results = dict(zip(STEPS, pool.map(run_all_suites_against, STEPS), strict=True))
         copies = list(pool.map(check_a_copy, [None, *MISTAKES]))
         exercises = list(pool.map(check_an_exercise, EXERCISE_SUITES))
 

@@ -278,7 +278,9 @@ def open_with_three(page: Page, client, open_page) -> list[dict]:
     made = [create_bookmark(client, **bookmark) for bookmark in THREE]
     open_page()
     with user_action(page, client, "opening the page"):
-        expect_bookmark_shown(page, THREE[-1]["title"], "the page should list the bookmarks that GET /bookmarks answers")
+        expect_bookmark_shown(
+            page, THREE[-1]["title"], "the page should list the bookmarks that GET /bookmarks answers"
+        )
     return made
 
 
@@ -309,7 +311,9 @@ def check_create(page: Page, client, open_page, refused_first: bool = True) -> N
     with user_action(page, client, "sending the form with a good bookmark"):
         fill_form(page, "https://example.com/created", "Made in the browser", "Sent by the form")
         send(page, ("POST",), submit_button(page).click, "submitting the form")
-        expect(bookmark_item(page, "Made in the browser"), "a bookmark sent by the form should appear on the page").to_have_count(1)
+        expect(
+            bookmark_item(page, "Made in the browser"), "a bookmark sent by the form should appear on the page"
+        ).to_have_count(1)
         created = _by_title(client).get("Made in the browser")
         assert created, "the page shows the bookmark, but the API does not have it: send it with POST /bookmarks"
         assert (created["url"], created["description"]) == ("https://example.com/created", "Sent by the form"), (
@@ -332,9 +336,9 @@ def _check_a_refused_bookmark(page: Page, client) -> None:
         expect(field(page, "Title"), "after a failed save, the form should keep what the user typed").to_have_value(
             "Not a web link"
         )
-        expect(field(page, "Description"), "after a failed save, the form should keep what the user typed").to_have_value(
-            "Refused by the API"
-        )
+        expect(
+            field(page, "Description"), "after a failed save, the form should keep what the user typed"
+        ).to_have_value("Refused by the API")
         assert "Not a web link" not in _by_title(client), "the API took a bookmark it should refuse"
         expect_page_shows_the_api(page, client, "after a failed save")
 

@@ -39,11 +39,11 @@ def test_a_click_marks_it_and_the_api_keeps_it(live_api, open_page):
     )
     expect(favorite_button(page, "FastAPI")).to_have_attribute("aria-pressed", "true")
     page.reload()  # what the page shows now comes from the API
-    expect(favorite_button(page, "FastAPI"), "after a reload the bookmark should still be a favourite").to_have_attribute(
-        "aria-pressed", "true"
-    )
+    still = "after a reload the bookmark should still be a favourite"
+    expect(favorite_button(page, "FastAPI"), still).to_have_attribute("aria-pressed", "true")
     favorite_button(page, "FastAPI").click()
-    expect(favorite_button(page, "FastAPI"), "a second click should unmark it").to_have_attribute("aria-pressed", "false")
+    unmarked = "a second click should unmark it"
+    expect(favorite_button(page, "FastAPI"), unmarked).to_have_attribute("aria-pressed", "false")
 
 
 def test_editing_a_favourite_keeps_its_star(live_api, open_page):
