@@ -6,7 +6,7 @@ page docs/steps/NN-slug.md: its number, its title (from the page's heading
 box. A step added later appears on the map by itself.
 
 The line ``<!-- home-screenshot -->`` becomes the screenshot of the finished app,
-step 10's picture docs/images/10-*.png (made by scripts/screenshots.py), or
+step 12's picture docs/images/12-*.png (made by scripts/screenshots.py), or
 nothing while there is none yet.
 """
 
@@ -38,8 +38,8 @@ def step_rows(page_uri: str) -> list[str]:
 
 
 def last_step_screenshot() -> Path | None:
-    """The picture of step 10's page, the finished app (docs/images/10-*.png)."""
-    images = sorted((DOCS / "images").glob("10-*.png"))
+    """The picture of step 12's page, the finished app (docs/images/12-*.png)."""
+    images = sorted((DOCS / "images").glob("12-*.png"))
     return images[0] if images else None
 
 

@@ -71,11 +71,11 @@ MISTAKES = {
 # renders titles as HTML, an API without CORS or allowing GET only, a POST without
 # its JSON content type, a 500 without JSON.
 BROWSER_MISTAKES = {  # name: (step folder, words of the self-check's description)
-    "inner-html": ("08-fetch", "titles as HTML"),
+    "inner-html": ("08-fetch-list", "titles as HTML"),
     "no-cors": ("09-cors", "no CORS middleware"),
     "cors-get-only": ("09-cors", "allows GET only"),
-    "post-not-json": ("10-error-handling", "lacks Content-Type"),
-    "error-not-json": ("10-error-handling", "500 without JSON"),
+    "post-not-json": ("12-error-handling", "lacks Content-Type"),
+    "error-not-json": ("12-error-handling", "500 without JSON"),
 }
 for _name, (_step, _words) in BROWSER_MISTAKES.items():
     _file, _old, _new, _what = next((file, old, new, what) for step, file, old, new, what in self_check.MISTAKES

@@ -3,7 +3,7 @@
     python scripts/check_cheats.py [--only NAME ...] [--no-class] [--jobs N] [--keep]
 
 The honest baseline is a learner who did steps 01-03 (copied from steps/) and
-nothing after: steps 04-10 hold only `app = FastAPI()`, and 07-10 also the
+nothing after: steps 04-12 hold only `app = FastAPI()`, and 07-12 also the
 reference index.html (so that the browser steps load a real page, and a page
 attack runs in a page that is graded). Each cheat is that baseline plus one
 attack (ATTACKS below: the step and file it goes in, the code, what it tries).
@@ -204,7 +204,7 @@ def reference_folders() -> dict[str, Path]:
 
 
 def make_baseline(target: Path) -> Path:
-    """The honest baseline: 01-03 done, 04-10 only `app = FastAPI()` (07-10 with the reference page)."""
+    """The honest baseline: 01-03 done, 04-12 only `app = FastAPI()` (07-12 with the reference page)."""
     target.mkdir(parents=True)
     for number, source in reference_folders().items():
         folder = target / source.name

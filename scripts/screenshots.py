@@ -30,7 +30,7 @@ def step_folder(number: str) -> Path | None:
 
 
 def show_the_list(page):
-    """Steps 09 and 10: the page loads the sample bookmarks."""
+    """Steps 09 to 12: the page loads the sample bookmarks."""
     expect(page.get_by_role("listitem").first).to_be_visible()
 
 
@@ -40,7 +40,7 @@ def show_the_cors_error(page):
 
 
 def show_a_validation_error(page):
-    """Step 10: a javascript: link gets the server's 422, in words."""
+    """Step 12: a javascript: link gets the server's 422, in words."""
     show_the_list(page)
     page.get_by_label("URL").fill("javascript:alert(1)")
     page.get_by_label("Title").fill("Not a web link")
@@ -53,7 +53,7 @@ SCENES = {
     "07": lambda page: None,
     "08": show_the_cors_error,
     "09": show_the_list,
-    "10": show_a_validation_error,
+    "12": show_a_validation_error,
 }
 
 

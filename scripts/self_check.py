@@ -112,29 +112,29 @@ MISTAKES = [
      "deleting an unknown or already deleted id answers 200"),
     ("06-delete-bookmark", "main.py", "del bookmarks[bookmark_id]", "bookmarks.popitem()",
      "DELETE removes the newest bookmark, not the one asked for"),
-    # The frontend steps: the mistakes the issue names, and one of step 10's.
+    # The frontend steps: the mistakes the issue names, and one of step 12's.
     *[(step, "index.html",
        'method: "POST",\n'
        "        // Without this header fetch labels the body text/plain, and FastAPI\n"
        "        // answers 422: it only reads a body that says it is JSON.\n"
        '        headers: { "Content-Type": "application/json" },',
        'method: "POST",', "the page's POST lacks Content-Type: application/json")
-      for step in ("08-fetch", "09-cors", "10-error-handling")],
+      for step in ("10-create-from-page", "12-error-handling")],
     *[(step, "index.html", "title.textContent = bookmark.title;", "title.innerHTML = bookmark.title;",
        "the page renders titles as HTML")
-      for step in ("08-fetch", "10-error-handling")],
+      for step in ("08-fetch-list", "12-error-handling")],
     ("09-cors", "main.py", "app.add_middleware(\n    CORSMiddleware,", "dict(\n    middleware=CORSMiddleware,",
      "the API has no CORS middleware"),
     ("09-cors", "main.py", 'allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"]', 'allow_methods=["GET"]',
      "CORS allows GET only: the list loads, every change is blocked"),
-    ("10-error-handling", "main.py", '@app.middleware("http")\nasync def', "async def",
+    ("12-error-handling", "main.py", '@app.middleware("http")\nasync def', "async def",
      "an unexpected error is a 500 without JSON and without CORS headers"),
-    ("10-error-handling", "main.py", "@app.exception_handler(RequestValidationError)\nasync def", "async def",
+    ("12-error-handling", "main.py", "@app.exception_handler(RequestValidationError)\nasync def", "async def",
      "FastAPI's own 422: NaN or a lone surrogate makes it a 500, a 1 MB title comes back whole"),
-    ("10-error-handling", "main.py",
+    ("12-error-handling", "main.py",
      '{"type": error["type"], "loc": error["loc"], "msg": error["msg"]}', "error",
      "the 422 sends every wrong value back (input), so it cannot be written for NaN"),
-    # What the pages of steps 07-10 get wrong, read as a learner reads them.
+    # What the pages of steps 07-12 get wrong, read as a learner reads them.
     ("07-frontend-page", "index.html", 'placeholder="https://example.com" required>',
      'placeholder="https://example.com">', "the URL field is not required"),
     ("07-frontend-page", "index.html", 'maxlength="200" required>', 'maxlength="200">',
@@ -142,29 +142,31 @@ MISTAKES = [
     ("07-frontend-page", "index.html", '<link rel="icon" href="data:,">',
      '<link rel="icon" href="data:,">\n  <link rel="stylesheet" href="https://cdn.jsdelivr.net/npm/water.css@2">',
      "the page loads its CSS from a CDN"),
-    ("08-fetch", "index.html", "      if (!res.ok) throw new Error(`POST /bookmarks answered ${res.status}`);\n", "",
+    ("10-create-from-page", "index.html",
+     "      if (!res.ok) throw new Error(`POST /bookmarks answered ${res.status}`);\n", "",
      "the POST ignores res.ok: a 422 shows nothing and the form is cleared"),
     *[(step, "index.html", "    function bookmarkItem(bookmark) {\n",
        "    var bookmark;  // one variable for every item: each click reads its last value\n"
        "    function bookmarkItem(current) {\n      bookmark = current;\n",
        "every Edit and Delete button acts on the last bookmark")
-      for step in ("08-fetch", "09-cors")],
-    ("08-fetch", "index.html", "      event.preventDefault();\n      clearMessage();\n", "      event.preventDefault();\n",
+      for step in ("11-edit-and-delete",)],
+    ("10-create-from-page", "index.html",
+     "      event.preventDefault();\n      clearMessage();\n", "      event.preventDefault();\n",
      "an error message stays on the page after a successful save"),
-    ("08-fetch", "index.html", "        form.elements.description.value = bookmark.description;\n", "",
+    ("11-edit-and-delete", "index.html", "        form.elements.description.value = bookmark.description;\n", "",
      "Edit leaves the description out of the form: saving erases it"),
-    ("10-error-handling", "index.html", "await replaceBookmark(editingId, data);",
+    ("12-error-handling", "index.html", "await replaceBookmark(editingId, data);",
      "await replaceBookmark(editingId, { url: data.url, title: data.title });",
      "the edit sends only URL and title: the description is erased"),
-    ("10-error-handling", "index.html",
+    ("12-error-handling", "index.html",
      "return `Cannot reach the API at ${API_URL}. Is uvicorn running? The Console (F12) says more.`;",
      "return error.message;", "a stopped API shows the browser's 'Failed to fetch'"),
-    ("10-error-handling", "index.html",
+    ("12-error-handling", "index.html",
      'return detail.map((problem) => `${problem.loc.at(-1)}: ${problem.msg}`).join(". ");',
      "return JSON.stringify(detail);", "a 422 shows raw JSON"),
-    ("10-error-handling", "index.html", "loading.hidden = !busy;", "loading.hidden = true;",
+    ("12-error-handling", "index.html", "loading.hidden = !busy;", "loading.hidden = true;",
      "'Loading...' never shows"),
-    ("10-error-handling", "index.html",
+    ("12-error-handling", "index.html",
      "        await action();\n      } catch (error) {\n"
      "        console.error(error);  // the details, for you in the Console\n"
      "        showMessage(errorForUser(error));  // the sentence, for the user\n"
@@ -173,9 +175,9 @@ MISTAKES = [
      "        console.error(error);  // the details, for you in the Console\n"
      "        showMessage(errorForUser(error));  // the sentence, for the user\n      }\n",
      "the page stays busy after an error (setBusy(false) only after a success)"),
-    ("10-error-handling", "index.html", 'if (typeof detail === "string") return detail;', "",
+    ("12-error-handling", "index.html", 'if (typeof detail === "string") return detail;', "",
      "a 404 or a 500 shows the status, not the server's message"),
-    ("10-error-handling", "index.html",
+    ("12-error-handling", "index.html",
      "        try {\n          await deleteBookmark(id);\n        } finally {\n"
      "          // Deleted or not (someone else may have deleted it first: 404),\n"
      "          // show the list as the server has it now.\n          await showBookmarks();\n        }\n",
@@ -230,7 +232,9 @@ def check_an_exercise(suite: Path) -> str | None:
     (that it passes on the solution, the everyday run shows)."""
     step = next(step for step in STEPS if step.name[:2] == suite.stem.removeprefix("test_exercise_")[:2])
     code = pytest(str(suite), f"--app={step}")
-    return None if code == 1 else f"{suite.name} does not fail on the plain {step.name} (exit {code}): it checks nothing"
+    if code == 1:
+        return None
+    return f"{suite.name} does not fail on the plain {step.name} (exit {code}): it checks nothing"
 
 
 def run_all_suites_against(step: Path) -> dict[str, bool]:
@@ -253,7 +257,7 @@ def main() -> int:
     args = parser.parse_args()
 
     with ThreadPoolExecutor(max_workers=2) as pool:
-        results = dict(zip(STEPS, pool.map(run_all_suites_against, STEPS)))
+        results = dict(zip(STEPS, pool.map(run_all_suites_against, STEPS), strict=True))
         copies = list(pool.map(check_a_copy, [None, *MISTAKES]))
         exercises = list(pool.map(check_an_exercise, EXERCISE_SUITES))
 

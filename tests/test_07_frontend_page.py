@@ -37,7 +37,10 @@ def test_the_page_has_a_title_a_list_and_its_own_css(live_api, open_page, page):
     """A list (<ul> or <ol>) or a table for the bookmarks, a <title>, its own CSS,
     and nothing loaded from elsewhere (one file, no CDN)."""
     files = []  # what the page loads (its calls to the API, from step 08 on, are not files)
-    page.on("request", lambda request: files.append(request.url) if request.resource_type not in ("fetch", "xhr") else None)
+    page.on(
+        "request",
+        lambda request: files.append(request.url) if request.resource_type not in ("fetch", "xhr") else None,
+    )
     open_page()
     lists = page.get_by_role("list").or_(page.get_by_role("table"))
     expect(lists, "the page needs a list (<ul> or <ol>) or a <table> for the bookmarks").not_to_have_count(0)

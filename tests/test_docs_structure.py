@@ -79,14 +79,18 @@ def test_every_step_page_has_a_step_folder(page):
 @pytest.mark.parametrize("page", PAGES)
 def test_every_step_page_has_the_template_sections_and_markers(page):
     text = (DOCS / "steps" / f"{page}.md").read_text(encoding="utf-8")
-    assert re.match(rf"# Step {page[:2]} — \S", text), f"docs/steps/{page}.md should start with '# Step {page[:2]} — Title'"
+    assert re.match(rf"# Step {page[:2]} — \S", text), (
+        f"docs/steps/{page}.md should start with '# Step {page[:2]} — Title'"
+    )
     assert LEARN_BOX in text, f"docs/steps/{page}.md has no {LEARN_BOX} box"
     assert headings(text) == TEMPLATE_SECTIONS, (
         f"docs/steps/{page}.md has the sections {headings(text)}, the template has {TEMPLATE_SECTIONS}"
     )
     for marker in MARKERS:
         assert text.count(marker) == 1, f"docs/steps/{page}.md should hold the line {marker} once"
-    assert (DOCS / "examples" / f"{page}.console").is_file(), f"docs/steps/{page}.md has no docs/examples/{page}.console"
+    assert (DOCS / "examples" / f"{page}.console").is_file(), (
+        f"docs/steps/{page}.md has no docs/examples/{page}.console"
+    )
     assert (DOCS / "exercises" / f"{page}.md").is_file(), f"docs/steps/{page}.md has no docs/exercises/{page}.md"
     assert f"tests/test_{page[:2]}_" in text, f"docs/steps/{page}.md should show the pytest command of its suite"
 

@@ -39,7 +39,9 @@ def test_list_bookmarks_answers_the_list(client, step_dir):
 
 def test_add_bookmark_creates_one(client, step_dir):
     added = load_client(step_dir).add_bookmark(client, NEW_BOOKMARK["url"], NEW_BOOKMARK["title"])
-    assert isinstance(added, dict) and isinstance(added.get("id"), int), f"add_bookmark should answer the new bookmark, got {added!r}"
+    assert isinstance(added, dict) and isinstance(added.get("id"), int), (
+        f"add_bookmark should answer the new bookmark, got {added!r}"
+    )
     assert added in list_bookmarks(client), "the bookmark add_bookmark() answered is not in the list"
 
 

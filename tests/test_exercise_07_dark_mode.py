@@ -31,7 +31,9 @@ def lightness(colour: str) -> float:
 def test_the_background_is_dark_in_dark_mode_and_light_in_light_mode(live_api, open_page):
     page = open_page()
     light, dark = colours(page, "light"), colours(page, "dark")
-    assert lightness(light["background"]) > 0.5, f"in light mode the background should stay light, it is {light['background']}"
+    assert lightness(light["background"]) > 0.5, (
+        f"in light mode the background should stay light, it is {light['background']}"
+    )
     assert lightness(dark["background"]) < 0.3, (
         f"in dark mode the page's background is {dark['background']}: "
         "add a @media (prefers-color-scheme: dark) { ... } block that makes it dark"

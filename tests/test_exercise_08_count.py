@@ -11,7 +11,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from page_checks import bookmark_item, submit_form
+from workshop_checks import create_bookmark
 
 REFERENCE = "exercises/08-count"
 
@@ -30,10 +30,7 @@ def test_the_heading_counts_the_bookmarks(api, open_page):
     expect(count_heading(page, 2), "the list's heading should say 'Your bookmarks (2)'").to_be_visible()
 
 
-def test_the_count_follows_an_add_and_a_delete(api, open_page):
+def test_the_count_is_the_apis(api, open_page):
+    create_bookmark(api.client)
     page = open_page()
-    expect(count_heading(page, 2)).to_be_visible()
-    submit_form(page, "https://example.com/", "Example")
-    expect(count_heading(page, 3), "after adding a bookmark, the heading should say (3)").to_be_visible()
-    bookmark_item(page, "Example").get_by_role("button", name="Delete").click()
-    expect(count_heading(page, 2), "after deleting it, the heading should say (2) again").to_be_visible()
+    expect(count_heading(page, 3), "with 3 bookmarks in the API, the heading should say (3)").to_be_visible()

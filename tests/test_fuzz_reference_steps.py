@@ -15,11 +15,11 @@ and called through an ASGI transport, no server.
 
 2. Targeted cases a schema-based generator does not make: a URL that grows when
    HttpUrl normalises it (IDN hosts become punycode, an é becomes %C3%A9), and,
-   from step 10 (error handling) on, NaN and Infinity (JSON has neither, Python's
+   from step 12 (error handling) on, NaN and Infinity (JSON has neither, Python's
    parser takes them), a lone surrogate "\\ud800" (valid JSON text, not valid
-   Unicode), and a 1 MB title. Before step 10 the steps use FastAPI's own 422,
+   Unicode), and a 1 MB title. Before step 12 the steps use FastAPI's own 422,
    which sends back each wrong value: it cannot write NaN or a lone surrogate
-   in JSON (a 500), and it sends a 1 MB title back whole. Step 10 teaches the
+   in JSON (a 500), and it sends a 1 MB title back whole. Step 12 teaches the
    422 that does not.
 
 Deterministic (derandomize=True, no example database) and bounded: the whole
@@ -47,7 +47,7 @@ from schemathesis.checks import (
 
 REPO = Path(__file__).resolve().parent.parent
 FIRST_STEP_WITH_A_BODY = 4
-ERROR_HANDLING_STEP = 10  # the step whose 422 no longer sends the input back
+ERROR_HANDLING_STEP = 12  # the step whose 422 no longer sends the input back
 STEPS = sorted(
     folder
     for folder in (REPO / "steps").iterdir()
@@ -270,7 +270,7 @@ def from_error_handling_on(steps):
 
 @pytest.fixture(scope="module", params=from_error_handling_on(STEPS), ids=lambda folder: folder.name)
 def handling_client(request):
-    """A client of each step's app from step 10 (error handling) on."""
+    """A client of each step's app from step 12 (error handling) on."""
     with TestClient(load_reference_app(request.param), raise_server_exceptions=False) as client:
         yield client
 

@@ -4,9 +4,6 @@ Run it from this folder with:  uvicorn main:app --reload
 Then open http://127.0.0.1:8000/docs to try every route in the browser.
 """
 
-from itertools import count
-from threading import Lock
-
 from fastapi import FastAPI
 from pydantic import BaseModel
 
@@ -32,32 +29,23 @@ class Bookmark(BookmarkIn):
 
 # --- The store: bookmarks live in memory and vanish when the server stops ----
 
-bookmarks: dict[int, Bookmark] = {}
-bookmark_ids = count(start=1)  # 1, 2, 3, ... an id is never reused
-
-# uvicorn runs plain `def` routes in several threads at once. The lock makes
-# two requests that change the store take turns, so no id is handed out twice.
-store_lock = Lock()
-
-
-def add_bookmark(data: BookmarkIn) -> Bookmark:
-    with store_lock:
-        bookmark = Bookmark(id=next(bookmark_ids), **data.model_dump())
-        bookmarks[bookmark.id] = bookmark
-    return bookmark
-
-
-# A couple of sample bookmarks, so the list is not empty on the first visit.
-add_bookmark(BookmarkIn(
-    url="https://fastapi.tiangolo.com/",
-    title="FastAPI",
-    description="The Python web framework this workshop uses.",
-))
-add_bookmark(BookmarkIn(
-    url="https://developer.mozilla.org/en-US/docs/Web/API/Fetch_API",
-    title="MDN: Using the Fetch API",
-    description="How a web page talks to an API.",
-))
+# A dict from id to bookmark, with a couple of sample bookmarks so the list is
+# not empty on the first visit. Nothing writes to it yet: creating bookmarks,
+# with ids the server picks, is the lesson of a later step.
+bookmarks: dict[int, Bookmark] = {
+    1: Bookmark(
+        id=1,
+        url="https://fastapi.tiangolo.com/",
+        title="FastAPI",
+        description="The Python web framework this workshop uses.",
+    ),
+    2: Bookmark(
+        id=2,
+        url="https://developer.mozilla.org/en-US/docs/Web/API/Fetch_API",
+        title="MDN: Using the Fetch API",
+        description="How a web page talks to an API.",
+    ),
+}
 
 
 # --- The routes: one function for each thing a client can ask ----------------

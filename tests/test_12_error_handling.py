@@ -1,4 +1,4 @@
-"""Step 10: errors across both halves.
+"""Step 12: errors across both halves.
 
 The API: an error the code did not expect becomes a JSON 500 with a general
 message, no internals, and still the CORS headers. The page: a loading state
@@ -147,7 +147,8 @@ def test_a_validation_error_shows_the_servers_message(live_api, page, open_page)
         send(page, ("POST",), submit_button(page).click, "submitting the form", ok=False)
         expect_error_in_words(page, "the page should show the 422's message", expected)
         for label, value in (("URL", sent["url"]), ("Title", sent["title"]), ("Description", sent["description"])):
-            expect(field(page, label), "after a failed save, the form should keep what the user typed").to_have_value(value)
+            kept = "after a failed save, the form should keep what the user typed"
+            expect(field(page, label), kept).to_have_value(value)
         expect_not_busy(page, "an error")
         expect_page_shows_the_api(page, live_api.client, "after a failed save")
     expect_the_page_still_works(page, live_api.client, "Fixed after a 422")
@@ -216,7 +217,8 @@ def test_the_page_shows_it_is_busy_while_a_request_is_in_flight(live_api, page, 
     live_api.hold()  # the API takes every request, and answers only when released
     submit_form(page, "https://example.com/slow", "A slow answer")
     expect(submit_button(page), "disable the submit button while the request is in flight").to_be_disabled()
-    expect(page.locator("[aria-busy=true]"), 'mark an element (the list, say) aria-busy="true" while the request is in flight').not_to_have_count(0)
+    busy = 'mark an element (the list, say) aria-busy="true" while the request is in flight'
+    expect(page.locator("[aria-busy=true]"), busy).not_to_have_count(0)
     expect(
         page.get_by_text(re.compile(r"loading", re.IGNORECASE)).filter(visible=True),
         'show "Loading…" while the request is in flight',

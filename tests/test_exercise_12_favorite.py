@@ -1,6 +1,6 @@
-"""Exercise 10 (favourite): mark a bookmark as a favourite from the page, with PATCH.
+"""Exercise 12 (favourite): mark a bookmark as a favourite from the page, with PATCH.
 
-    pytest tests/test_exercise_10_favorite.py --app=path/to/your/folder
+    pytest tests/test_exercise_12_favorite.py --app=path/to/your/folder
 
 The folder holds your main.py (with the `favorite` field) and your index.html
 (with a "Favourite" toggle button on each bookmark). The page runs in Chromium
@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from page_checks import bookmark_item, field, submit_button
 
-REFERENCE = "exercises/10-favorite"
+REFERENCE = "exercises/12-favorite"
 FAVORITE = re.compile(r"favou?rite", re.IGNORECASE)
 
 
@@ -39,11 +39,11 @@ def test_a_click_marks_it_and_the_api_keeps_it(live_api, open_page):
     )
     expect(favorite_button(page, "FastAPI")).to_have_attribute("aria-pressed", "true")
     page.reload()  # what the page shows now comes from the API
-    expect(favorite_button(page, "FastAPI"), "after a reload the bookmark should still be a favourite").to_have_attribute(
-        "aria-pressed", "true"
-    )
+    still = "after a reload the bookmark should still be a favourite"
+    expect(favorite_button(page, "FastAPI"), still).to_have_attribute("aria-pressed", "true")
     favorite_button(page, "FastAPI").click()
-    expect(favorite_button(page, "FastAPI"), "a second click should unmark it").to_have_attribute("aria-pressed", "false")
+    unmarked = "a second click should unmark it"
+    expect(favorite_button(page, "FastAPI"), unmarked).to_have_attribute("aria-pressed", "false")
 
 
 def test_editing_a_favourite_keeps_its_star(live_api, open_page):
