@@ -58,6 +58,9 @@ EXAMPLES_PER_OPERATION = 15
 
 _module_names = count()
 
+# Slow checks of the workshop's tooling: CI runs them with `pytest -m tooling`.
+pytestmark = pytest.mark.tooling
+
 
 def load_reference_app(folder: Path):
     """Import folder/main.py as a new module (a unique name, so the steps do not

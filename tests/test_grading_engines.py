@@ -34,6 +34,9 @@ from grade import markdown_summary, prairielearn_results  # noqa: E402
 STEPS = "01-03"
 BROKEN = 'from fastapi import FastAPI\n\napp = FastAPI(\n\n@app.get("/bookmarks/{bookmark_id}")\n'
 
+# Slow checks of the workshop's tooling: CI runs them with `pytest -m tooling`.
+pytestmark = pytest.mark.tooling
+
 
 def make_submission(folder: Path) -> Path:
     """Steps 01 and 02 as the reference has them; a 03 whose main.py is a syntax error."""
