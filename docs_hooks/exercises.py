@@ -16,7 +16,6 @@ import re
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
-
 from step_pages import as_ranges, new_line_numbers
 
 REPO = Path(__file__).resolve().parent.parent

@@ -148,7 +148,8 @@ def main() -> int:
 
         steps = len(step_columns)
         print(f"\nBENCHMARK: {args.learners} learners x {steps} steps graded in {seconds:.0f} s "
-              f"({args.jobs} at once, {os.cpu_count()} CPUs, {platform.machine()}, Python {platform.python_version()}); "
+              f"({args.jobs} at once, {os.cpu_count()} CPUs, {platform.machine()}, "
+              f"Python {platform.python_version()}); "
               f"{min(args.learners, len(MISTAKES))} learners with a mistake")
         for problem in problems:
             print("PROBLEM:", problem)

@@ -33,7 +33,7 @@ def web_link(url: str) -> str:
     if not parts.hostname or any(character.isspace() for character in url):
         raise ValueError("URL should be a full address, like https://example.com/")
     try:
-        parts.port  # reading it raises ValueError for a port such as 99999
+        _ = parts.port  # reading it raises ValueError for a port such as 99999
     except ValueError:
         raise ValueError("URL has an impossible port number") from None
     return url

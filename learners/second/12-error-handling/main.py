@@ -13,8 +13,8 @@ from fastapi import APIRouter, FastAPI, HTTPException, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
-from starlette.middleware.base import BaseHTTPMiddleware
 from pydantic import AfterValidator, BaseModel, BeforeValidator, StringConstraints
+from starlette.middleware.base import BaseHTTPMiddleware
 
 # uvicorn looks for this name: `uvicorn main:app` = the object `app` in main.py.
 app = FastAPI(title="My Bookmarks")
@@ -98,7 +98,7 @@ def web_link(url: str) -> str:
     if not parts.hostname or any(character.isspace() for character in url):
         raise ValueError("URL should be a full address, like https://example.com/")
     try:
-        parts.port  # reading it raises ValueError for a port such as 99999
+        _ = parts.port  # reading it raises ValueError for a port such as 99999
     except ValueError:
         raise ValueError("URL has an impossible port number") from None
     return url
