@@ -11,16 +11,15 @@ Writes docs/images/NN-slug.png. Uses the system Chromium (CHROMIUM_PATH, else
 
 import os
 import shutil
-import sys
 import threading
 from pathlib import Path
 
 from playwright.sync_api import expect, sync_playwright
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "tests"))
+from workshop.apps import LearnerApp, make_host
+from workshop.fixtures import PAGE_URL, PageServer, host_resolver_rules
 
-from conftest import ApiServer, PageServer, load_app  # noqa: E402  (the test harness's servers)
+REPO = Path(__file__).resolve().parent.parent
 
 IMAGES = REPO / "docs" / "images"
 
@@ -53,6 +52,7 @@ SCENES = {
     "07": lambda page: None,
     "08": show_the_cors_error,
     "09": show_the_list,
+    "11": show_the_list,
     "12": show_a_validation_error,
 }
 
@@ -63,33 +63,41 @@ def browser_path() -> str | None:
 
 
 def main() -> None:
-    api = ApiServer()
-    api.start()
-    pages = PageServer(api.url)
+    """The test harness's own servers: the step's app in the app host, the page on a
+    free port, and Chromium told that they are 127.0.0.1:8000 and 127.0.0.1:5500."""
+    host = make_host()
+    pages = PageServer()
     threading.Thread(target=pages.serve_forever, daemon=True).start()
-    # Step 09 on reads the allowed origins from here: let the picture's page in.
-    os.environ["ALLOWED_ORIGINS"] = pages.origin
     IMAGES.mkdir(parents=True, exist_ok=True)
+    app = None
     try:
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=browser_path())
+            rules = None
+            browser = None
             for number, scene in SCENES.items():
                 folder = step_folder(number)
                 if folder is None:
                     continue  # a step not written yet
-                api.app = load_app(folder)  # a fresh app: only the sample bookmarks
+                app = LearnerApp(host, folder, port=app.port if app else 0).start()  # only the sample bookmarks
+                if browser is None:
+                    rules = host_resolver_rules(app.port, pages.port, lock_down=False)
+                    browser = playwright.chromium.launch(
+                        executable_path=browser_path(), args=[f"--host-resolver-rules={rules}"]
+                    )
                 pages.folder = folder
                 page = browser.new_page(viewport={"width": 800, "height": 560})
-                page.goto(pages.origin + "/")
+                page.goto(PAGE_URL)
                 scene(page)
                 target = IMAGES / f"{folder.name}.png"
                 page.screenshot(path=target, full_page=True)
                 page.close()
+                app.stop()
                 print("wrote", target.relative_to(REPO))
-            browser.close()
+            if browser is not None:
+                browser.close()
     finally:
         pages.shutdown()
-        api.stop()
+        host.close()
 
 
 if __name__ == "__main__":
