@@ -24,6 +24,7 @@ PAGES = sorted(path.stem for path in (DOCS / "steps").glob("[0-9][0-9]-*.md"))
 EXERCISES = sorted(path.name for path in (REPO / "exercises").iterdir() if path.is_dir())
 MARKERS = ["<!-- what-changed -->", "<!-- curl-examples -->", "<!-- exercises -->"]
 LEARN_BOX = "!!! abstract \"What you'll learn\""
+CHECKS_BOX = "!!! info \"What the checks expect\""  # every rule a check relies on, on the page
 
 
 def _load_hook(name):
@@ -83,6 +84,9 @@ def test_every_step_page_has_the_template_sections_and_markers(page):
         f"docs/steps/{page}.md should start with '# Step {page[:2]} — Title'"
     )
     assert LEARN_BOX in text, f"docs/steps/{page}.md has no {LEARN_BOX} box"
+    assert CHECKS_BOX in text, (
+        f"docs/steps/{page}.md has no {CHECKS_BOX} box: a learner must read every rule a check relies on"
+    )
     assert headings(text) == TEMPLATE_SECTIONS, (
         f"docs/steps/{page}.md has the sections {headings(text)}, the template has {TEMPLATE_SECTIONS}"
     )
@@ -112,7 +116,9 @@ def test_the_diff_on_page_n_is_from_step_n_minus_1(step):
     changed = step_pages.what_changed(step)
     named = set(re.findall(r"steps/(\d\d)-[a-z0-9-]+/", changed)) | set(re.findall(r"in step (\d\d)\b", changed))
     assert named <= {before[:2], step[:2]}, f"the diff on page {step} names steps {sorted(named)}"
-    shared = {p.name for p in (REPO / "steps" / step).iterdir()} & {p.name for p in (REPO / "steps" / before).iterdir()}
+    shared = {p.name for p in (REPO / "steps" / step).iterdir() if p.is_file()} & {
+        p.name for p in (REPO / "steps" / before).iterdir() if p.is_file()  # not __pycache__
+    }
     if shared:
         assert before[:2] in named, f"the diff on page {step} should compare with steps/{before}/"
     for file in sorted(shared):
