@@ -30,6 +30,11 @@ SITE = "http://127.0.0.1:8001"  # where `mkdocs serve` shows the pages
 IGNORED = shutil.ignore_patterns("__pycache__", ".venv", "node_modules", "*.pyc")
 
 
+def shown(path: Path) -> str:
+    """A path as the learner typed it: from the repository's folder when it is inside."""
+    return str(path.relative_to(REPOSITORY)) if path.is_relative_to(REPOSITORY) else str(path)
+
+
 def step_of_folder(folder: Path) -> str:
     match = STEP_FOLDER.fullmatch(folder.name)
     if match is None:
@@ -94,7 +99,7 @@ def show_check(folder: Path, number: str) -> bool:
     failed = [test for test in tests if test["status"] == "failed"]
     seconds = time.monotonic() - started
     print(f"\nstep {number}: {len(tests) - len(failed)} of {len(tests)} checks pass ({seconds:.1f} s)")
-    page = f"{SITE}/steps/{reference(number).name}/"
+    page = f"{SITE}/steps/{reference(number).name}.html"
     if failed:
         print(f"\nNext: {failed[0]['output']}")
         print(f"Read the box 'What the checks expect' on the step's page: {page}")
@@ -111,7 +116,7 @@ def start(number: str) -> Path:
     """my-work/NN-slug, copied from your previous step, or the reference's if you skipped it."""
     target = MY_WORK / reference(number).name
     if target.exists():
-        raise SystemExit(f"{target.relative_to(REPOSITORY)} exists already: work on in it")
+        raise SystemExit(f"{shown(target)} exists already: work on in it")
     previous = f"{int(number) - 1:02d}"
     mine = step_folders(MY_WORK).get(previous, [])
     if mine:
@@ -120,10 +125,10 @@ def start(number: str) -> Path:
         source = reference(previous)
     else:
         target.mkdir(parents=True)
-        print(f"Created {target.relative_to(REPOSITORY)}: write your main.py there.")
+        print(f"Created {shown(target)}: write your main.py there.")
         return target
     shutil.copytree(source, target, ignore=IGNORED)
-    print(f"Copied {source.relative_to(REPOSITORY)} to {target.relative_to(REPOSITORY)}: work on in it.")
+    print(f"Copied {shown(source)} to {shown(target)}: work on in it.")
     return target
 
 
