@@ -192,3 +192,13 @@ def test_in_the_sandbox_the_app_reaches_only_its_own_copy(tmp_path):
         assert not outside.exists() and not (tmp_path / "01-hello-world" / "data.json").exists()
     finally:
         host.close()
+
+
+def test_a_reason_names_the_steps_folder_not_the_graders_paths():
+    from types import SimpleNamespace
+
+    from workshop.plugin import Grading
+
+    grading = SimpleNamespace(steps_dir=Path("class/ana/steps"), app_dir=None)
+    reason = f"there is no folder 05-* in {Path('class/ana/steps').resolve()}"
+    assert Grading.hide_paths(grading, reason) == "there is no folder 05-* in the steps folder"

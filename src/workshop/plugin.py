@@ -287,7 +287,7 @@ class Grading:
         """A learner reads 02-list-bookmarks/main.py, not the grader's folders."""
         for base in (self.steps_dir, self.app_dir):
             if base is not None:
-                for text in {str(base.resolve()), str(base)}:
+                for text in sorted({str(base.resolve()), str(base)}, key=len, reverse=True):  # the longer first
                     reason = reason.replace(text + os.sep, "").replace(text, "the steps folder")
         return reason
 
