@@ -21,6 +21,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from itertools import count
 from pathlib import Path
@@ -254,14 +255,21 @@ class AppHost:
         shutil.rmtree(self.workdir, ignore_errors=True)
         shutil.rmtree(self.outputs, ignore_errors=True)
 
-    def new_copy(self, folder: Path) -> Path:
-        """A fresh copy of the folder. The host has ended every process of the app before
-        (nothing in the sandbox runs while we write here), and the sandbox's user is the
-        copy's owner (bubblewrap maps it to ours), so no permission is changed."""
+    def new_copy(self, folder: Path, files: Mapping[str, str]) -> Path:
+        """A fresh copy of the folder, with `files` (name -> text) written into it. The host
+        has ended every process of the app before (nothing in the sandbox runs while we
+        write here), and the sandbox's user is the copy's owner (bubblewrap maps it to
+        ours), so no permission is changed."""
         place = self.workdir / str(next(self.copies))
         place.mkdir()
         target = place / folder.name
         _copy_folder(folder, target)
+        for name, text in files.items():
+            if Path(name).name != name:
+                raise ValueError(f"files=: {name!r} is not a plain file name")
+            written = target / name
+            written.unlink(missing_ok=True)  # a link in the learner's folder is replaced, never followed
+            written.write_text(text, encoding="utf-8")
         return target
 
 
@@ -406,7 +414,9 @@ class LearnerApp:
     """A learner's app for one test: `client` talks to it over HTTP at `url`.
 
     `restart(env=..., unset=..., cors=...)` starts it again with another
-    environment (a fresh store); `stop()`/`start()` take it away and bring it
+    environment (a fresh copy of the folder, so a fresh store; `files={".env": ...}`
+    adds files to that copy; `keep_data=True` keeps the copy and what the app wrote
+    there, e.g. its database file); `stop()`/`start()` take it away and bring it
     back on the same port; `hold()`/`release()` make requests wait;
     `break_route(method, path, message)` and `mend()` make a route raise."""
 
@@ -418,6 +428,7 @@ class LearnerApp:
     exceptions: list[dict[str, Any]] = field(default_factory=list)
     output_files: list[Path] = field(default_factory=list)
     running: bool = False
+    copy: Path | None = None
     _client: httpx2.Client | None = None
 
     def __post_init__(self) -> None:
@@ -436,15 +447,24 @@ class LearnerApp:
             self._client = http_client(self.url, self.request_timeout)
         return self._client
 
-    def start(self, **options: Any) -> LearnerApp:
+    def start(self, *, keep_data: bool = False, files: Mapping[str, str] | None = None, **options: Any) -> LearnerApp:
+        """Start the app on a fresh copy of the folder, with `files` (name -> text, e.g.
+        {".env": "..."}) written into the copy first; or, with `keep_data`, again on the
+        copy it ran on, with the files it wrote (a database file survives a restart)."""
         if self.running:
             self.stop()
         self.options = options or self.options
         if not (self.folder / "main.py").is_file():
             raise AppFailed(f"{self.folder.name} has no main.py")
         self.host.recover()
-        copy = self.host.new_copy(self.folder)
-        output = self.host.outputs / f"{copy.parent.name}.log"
+        if keep_data and self.copy is not None:
+            if files:
+                raise ValueError("files= needs a fresh copy: the app may have replaced them with links")
+            copy = self.copy
+        else:
+            copy = self.host.new_copy(self.folder, files or {})
+        self.copy = copy
+        output = self.host.outputs / f"{copy.parent.name}-{len(self.output_files)}.log"
         self.output_files.append(output)
         command = {"cmd": "start", "folder": str(copy), "port": self.port, **self.options}
         if self.host.passes_sockets:
@@ -482,8 +502,8 @@ class LearnerApp:
             return f"{main} has no `app`: write `app = FastAPI()` at the top level"
         return f"{main}: {answer.get('error') or answer}"
 
-    def restart(self, **options: Any) -> LearnerApp:
-        return self.start(**options)
+    def restart(self, *, keep_data: bool = False, files: Mapping[str, str] | None = None, **options: Any) -> LearnerApp:
+        return self.start(keep_data=keep_data, files=files, **options)
 
     def _relay(self, command: dict[str, Any]) -> dict[str, Any]:
         answer = self.host.ask(command)
