@@ -117,9 +117,41 @@ def learner(tmp_path: Path, name: str, source: str) -> Path:
         ("def broken(:\n", "could not be imported: SyntaxError (main.py, line 1): "),
     ],
 )
-def test_a_main_py_that_cannot_start_says_why(host, tmp_path, source, expected):
+@pytest.mark.parametrize("prepared", [False, True], ids=["started", "prepared ahead"])
+def test_a_main_py_that_cannot_start_says_why(host, tmp_path, source, expected, prepared):
+    folder = learner(tmp_path, "01-hello-world", source)
+    if prepared:  # imported while the test before ended: the same reasons, the same time limit
+        host.ready()
+        host.prepare(folder, {})
     with pytest.raises(AppFailed, match=expected.replace("(", r"\(").replace(")", r"\)")):
-        LearnerApp(host, learner(tmp_path, "01-hello-world", source)).start()
+        LearnerApp(host, folder).start()
+
+
+COUNTER = """from fastapi import FastAPI
+print("imported")
+app = FastAPI()
+hits = []
+
+@app.get("/")
+def root():
+    hits.append(1)
+    return {"hits": len(hits)}
+"""
+
+
+def test_an_app_prepared_ahead_is_as_fresh_as_one_started_now(host, tmp_path):
+    folder = learner(tmp_path, "01-hello-world", COUNTER)
+    first = LearnerApp(host, folder).start()
+    assert first.client.get("/").json() == {"hits": 1}
+    first.stop()
+    first.prepare_next()
+    second = LearnerApp(host, folder).start()
+    assert second.copy != first.copy, "each test gets its own copy"
+    assert second.client.get("/").json() == {"hits": 1}
+    assert "imported" in second.output()
+    second.restart(env={"X": "1"})  # other options: not the prepared child, a fresh copy again
+    assert second.client.get("/").json() == {"hits": 1}
+    second.stop()
 
 
 ROUTE_RAISES = """from fastapi import FastAPI

@@ -23,6 +23,7 @@ by one line; ``start`` carries the listening socket as SCM_RIGHTS.
 from __future__ import annotations
 
 import importlib.util
+import inspect
 import json
 import os
 import signal
@@ -140,8 +141,11 @@ class Gate:
         self.open.set()
 
 
-def serve_child(folder: str, command: dict[str, Any], listener: socket.socket, control: Channel) -> None:
-    """Import folder/main.py and serve its app on `listener`. Never returns."""
+def serve_child(folder: str, command: dict[str, Any], listener: socket.socket | None, control: Channel) -> None:
+    """Import folder/main.py and serve its app on `listener`. Never returns.
+
+    A spare (`listener` None) imports the app and gets everything ready while the
+    test before it ends, then waits for its listening socket: the `go` message."""
     import asyncio
 
     timings = [time.perf_counter()]
@@ -190,6 +194,11 @@ def serve_child(folder: str, command: dict[str, Any], listener: socket.socket, c
     except (AttributeError, TypeError):
         pass  # not a Starlette app: its exceptions go unnamed
 
+    try:
+        app.middleware_stack = app.build_middleware_stack()  # what Starlette builds on the first request
+    except Exception:  # noqa: BLE001 - then the first request builds it, and names the error
+        app.middleware_stack = None
+
     served: Any = app
     if command.get("cors"):
         from starlette.middleware.cors import CORSMiddleware
@@ -219,6 +228,7 @@ def serve_child(folder: str, command: dict[str, Any], listener: socket.socket, c
     import uvicorn
 
     config = uvicorn.Config(gated, lifespan="auto", log_level="warning", access_log=False)
+    config.load()
     server = uvicorn.Server(config)
 
     def when_started() -> None:
@@ -232,16 +242,29 @@ def serve_child(folder: str, command: dict[str, Any], listener: socket.socket, c
         )
         answer_commands()
 
-    async def serve() -> None:
+    async def serve(listener: socket.socket | None) -> None:
         import anyio.to_thread
 
         # Sync routes run in a worker thread: start it now, not on the first request.
         await anyio.to_thread.run_sync(lambda: None)
+        if listener is None:  # a spare: everything is ready but the socket
+            listener = await anyio.to_thread.run_sync(wait_for_listener, control)
+        timings.append(time.perf_counter())
+        threading.Thread(target=when_started, daemon=True).start()
         await server.serve(sockets=[listener])
 
-    threading.Thread(target=when_started, daemon=True).start()
-    asyncio.run(serve())
+    asyncio.run(serve(listener))
     os._exit(0)
+
+
+def wait_for_listener(control: Channel) -> socket.socket:
+    """A spare's wait for its test: the `go` message brings the listening socket."""
+    assert control.lines is not None
+    control.send({"event": "imported"})
+    message, fds = control.lines.read()
+    if message is None or message.get("cmd") != "go" or len(fds) != 1:
+        os._exit(0)  # the host let this spare go
+    return socket.socket(fileno=fds[0])
 
 
 def warm_up() -> None:
@@ -259,6 +282,20 @@ def warm_up() -> None:
 
     app.openapi()
     uvicorn.Config(app, lifespan="auto", log_level="warning").load()
+    # What serving the first request imports (found by comparing sys.modules in a child).
+    for name in (
+        "anyio._backends._asyncio",
+        "anyio.streams.memory",
+        "anyio.streams.stapled",
+        "fastapi.telemetry._runtime",
+    ):
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            pass  # another version of FastAPI or anyio: the child imports what it needs
+    # FastAPI reads an endpoint's source line on its first request; inspect then maps
+    # every loaded module to its file once. Done here, each child maps only its own.
+    inspect.getsourcelines(root)
 
 
 # --- In the host: start and stop children ----------------------------------------------
@@ -267,12 +304,26 @@ def warm_up() -> None:
 class Child:
     def __init__(self, pid: int, control: socket.socket) -> None:
         self.pid, self.control, self.lines = pid, control, Lines(control)
+        self.born = time.monotonic()
+
+    def event(self, deadline: float) -> dict[str, Any] | None:
+        """The child's next message, if one comes before `deadline`."""
+        self.control.settimeout(max(0.1, deadline - time.monotonic()))
+        try:
+            event, _ = self.lines.read()
+        except (TimeoutError, OSError, ValueError):
+            event = None
+        self.control.settimeout(None)
+        return event
 
     def exited(self, wait: float) -> int | None:
         """The child's wait status once it has ended by itself (within `wait` seconds), else None."""
         deadline = time.monotonic() + wait
         while True:
-            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            try:
+                pid, status = os.waitpid(self.pid, os.WNOHANG)
+            except ChildProcessError:
+                pid, status = self.pid, 0
             if pid:
                 self.pid = 0
                 return status
@@ -287,7 +338,10 @@ class Child:
                     kill(self.pid, signal.SIGKILL)
                 except OSError:
                     pass
-            os.waitpid(self.pid, 0)
+            try:
+                os.waitpid(self.pid, 0)
+            except ChildProcessError:
+                pass
             self.pid = 0
         self.control.close()
 
@@ -301,12 +355,11 @@ def exit_reason(code: int) -> str:
     return f"importing main.py ended Python with exit code {code} (os._exit or sys.exit at the top level?)"
 
 
-def start(command: dict[str, Any], fds: list[int], host_control: socket.socket) -> tuple[Child | None, dict[str, Any]]:
-    """Fork a child that imports the app and serves it; answer once it is ready."""
-    if len(fds) != 2:
-        return None, {"status": "error", "error": "start comes with a listening socket and an output file"}
-    listener = socket.socket(fileno=fds[0])
-    output = fds[1]  # opened by the test process, where the sandbox cannot see or swap it
+def fork_child(
+    command: dict[str, Any], listener: socket.socket | None, output: int, host_control: socket.socket
+) -> Child:
+    """Fork a child that imports the app and serves it on `listener` (a spare: once it
+    gets one). `output` was opened by the test process, where the sandbox cannot see or swap it."""
     ours, theirs = socket.socketpair()
     import resource
 
@@ -326,27 +379,59 @@ def start(command: dict[str, Any], fds: list[int], host_control: socket.socket) 
             serve_child(command["folder"], command, listener, Channel(theirs))
         finally:
             os._exit(IMPORT_FAILED)
-    listener.close()
+    if listener is not None:
+        listener.close()
     theirs.close()
     os.close(output)
-    child = Child(pid, ours)
-    deadline = time.monotonic() + float(command.get("import_timeout", 10))
-    ours.settimeout(max(0.1, deadline - time.monotonic()))
-    try:
-        event, _ = child.lines.read()
-    except (TimeoutError, OSError, ValueError):
-        event = None
-    ours.settimeout(None)
+    return Child(pid, ours)
+
+
+def prepare(
+    command: dict[str, Any], fds: list[int], host_control: socket.socket
+) -> tuple[Child | None, dict[str, Any]]:
+    """Fork a spare for the next test: it imports the app now and serves once `start` comes."""
+    if len(fds) != 1:
+        return None, {"status": "error", "error": "prepare comes with an output file"}
+    return fork_child(command, None, fds[0], host_control), {"status": "preparing"}
+
+
+def start(
+    command: dict[str, Any], fds: list[int], host_control: socket.socket, spare: Child | None = None
+) -> tuple[Child | None, dict[str, Any]]:
+    """Start a child that imports the app and serves it (or hand the spare its socket);
+    answer once it is ready. Importing has `import_timeout` seconds from the child's
+    birth (a spare's too: its head start is no extra time), starting uvicorn as long again."""
+    timeout = float(command.get("import_timeout", 10))
+    if spare is not None:
+        child = spare
+        imported = child.event(deadline=child.born + timeout)
+        if len(fds) != 1 or imported is None or imported.get("event") != "imported":
+            for fd in fds:
+                os.close(fd)
+            return None, failed(child, imported, child.born + timeout)
+        socket.send_fds(child.control, [b'{"cmd": "go"}\n'], fds)
+        os.close(fds[0])
+    elif len(fds) != 2:
+        return None, {"status": "error", "error": "start comes with a listening socket and an output file"}
+    else:
+        child = fork_child(command, socket.socket(fileno=fds[0]), fds[1], host_control)
+    deadline = time.monotonic() + timeout
+    event = child.event(deadline)
     if event is not None and event.get("event") == "ready":
         return child, {"status": "ready", "timings": event.get("timings")}
+    return None, failed(child, event, deadline)
+
+
+def failed(child: Child, event: dict[str, Any] | None, deadline: float) -> dict[str, Any]:
+    """End a child that did not get ready, and say why."""
     if event is not None and event.get("event") == "import_failed":
         child.kill()
-        return None, {"status": "import_failed", "error": event["error"]}
+        return {"status": "import_failed", "error": event["error"]}
     status = child.exited(wait=1.0) if time.monotonic() < deadline else None
     child.kill()
     if status is None:
-        return None, {"status": "import_timeout"}
-    return None, {"status": "exited", "error": exit_reason(os.waitstatus_to_exitcode(status))}
+        return {"status": "import_timeout"}
+    return {"status": "exited", "error": exit_reason(os.waitstatus_to_exitcode(status))}
 
 
 def relay(child: Child | None, command: dict[str, Any]) -> dict[str, Any]:
@@ -379,25 +464,25 @@ def parent_of(pid: str) -> int:
         return 0
 
 
-def end_descendants() -> None:
+def end_descendants(keep: int = 0) -> None:
     """Kill every process the apps left behind, until none is left (each one killed
-    hands its own children to the host)."""
+    hands its own children to the host); `keep`: the spare's process."""
     if not os.path.isdir("/proc"):
         return
     for _ in range(200):
-        children = [int(pid) for pid in os.listdir("/proc") if pid.isdigit() and parent_of(pid) == os.getpid()]
+        children = [
+            int(pid)
+            for pid in os.listdir("/proc")
+            if pid.isdigit() and int(pid) != keep and parent_of(pid) == os.getpid()
+        ]
         if not children:
             return
         for pid in children:
             try:
                 os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, os.WNOHANG)  # only those: the spare's own end is the spare's to read
             except OSError:
                 pass
-        try:
-            while os.waitpid(-1, os.WNOHANG)[0]:
-                pass
-        except ChildProcessError:
-            pass
 
 
 def main() -> None:
@@ -408,27 +493,36 @@ def main() -> None:
 
     lines = Lines(control)
     child: Child | None = None
+    spare: Child | None = None
     send(control, {"event": "host_ready", "pid": os.getpid()})
     while True:
         command, fds = lines.read()
         if command is None:
             break
-        if command["cmd"] == "start":
-            if child is not None:
-                child.kill()
-            end_descendants()  # nothing of the app before may touch this one's copy
-            child, answer = start(command, fds, control)
+        if command["cmd"] in ("start", "prepare"):
+            # One app at a time: nothing of the app before (nor an unused spare) may touch this one's copy.
+            kept = spare if command["cmd"] == "start" and command.get("spare") else None
+            for other in (child, spare if kept is None else None):
+                if other is not None:
+                    other.kill()
+            end_descendants(keep=kept.pid if kept is not None else 0)
+            child = spare = None
+            if command["cmd"] == "start":
+                child, answer = start(command, fds, control, kept)
+            else:
+                spare, answer = prepare(command, fds, control)
         elif command["cmd"] == "stop":
             answer = relay(child, {"cmd": "report"})
             if child is not None:
                 child.kill()
-            end_descendants()
+            end_descendants(keep=spare.pid if spare is not None else 0)
             child = None
         else:
             answer = relay(child, command)
         send(control, answer)
-    if child is not None:
-        child.kill()
+    for other in (child, spare):
+        if other is not None:
+            other.kill()
     end_descendants()  # the test process closed the channel: nothing of the apps outlives the run
 
 

@@ -152,6 +152,8 @@ class AppHost:
         self.sandboxed = False
         self.sandbox = sandbox
         self.waiting = False  # a command was sent and its answer not read yet
+        self.launching = False  # started, and its "host_ready" not read yet
+        self.prepared: Prepared | None = None  # a child that imported the app the next test likely starts
 
     # -- the host process
 
@@ -184,9 +186,22 @@ class AppHost:
         log.close()
         theirs.close()
         self.control = ours
-        answer = self._read()
-        if answer.get("event") != "host_ready":
-            raise AppFailed(f"the app host did not start: {answer}")
+        self.launching = True  # it warms up while pytest collects: its answer is read when first needed
+
+    def warm(self) -> None:
+        """Launch the host now, without waiting for it."""
+        if self.process is None:
+            self.launch()
+
+    def ready(self) -> None:
+        """Launch the host if it is not running, and wait until it has warmed up."""
+        if self.process is None:
+            self.launch()
+        if self.launching:
+            self.launching = False
+            answer = self._read()
+            if answer.get("event") != "host_ready":
+                raise AppFailed(f"the app host did not start: {answer}")
 
     def _read(self) -> dict[str, Any]:
         assert self.control is not None
@@ -214,8 +229,7 @@ class AppHost:
 
     def ask(self, command: dict[str, Any], fds: list[int] | None = None) -> dict[str, Any]:
         self.recover()
-        if self.process is None:
-            self.launch()
+        self.ready()
         assert self.control is not None
         data = (json.dumps(command) + "\n").encode()
         try:
@@ -248,6 +262,35 @@ class AppHost:
             self.process = None
         self.buffer = b""
         self.waiting = False
+        self.launching = False
+        self.prepared = None
+
+    def prepare(self, folder: Path, options: dict[str, Any]) -> None:
+        """Have the host import the app for the next test while this one ends: a fresh
+        copy, and a child that imports it and waits for its listening socket."""
+        if not self.passes_sockets or self.process is None:
+            return
+        self.recover()
+        copy = self.new_copy(folder, {})
+        output = self.outputs / f"{copy.parent.name}-0.log"
+        writer = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o600)
+        command = {"cmd": "prepare", "folder": str(copy), **options}
+        try:
+            answer = self.ask({**command, "import_timeout": self.import_timeout}, [writer])
+        finally:
+            os.close(writer)
+        if answer.get("status") == "preparing":
+            self.prepared = Prepared(folder, json.dumps(options, sort_keys=True), copy, output)
+
+    def take_prepared(self, folder: Path, options: dict[str, Any]) -> Prepared | None:
+        """The prepared child, if it imported this folder with these options (the host ends any other)."""
+        prepared, self.prepared = self.prepared, None
+        if prepared is not None and (prepared.folder, prepared.options) == (
+            folder,
+            json.dumps(options, sort_keys=True),
+        ):
+            return prepared
+        return None
 
     def close(self) -> None:
         """End the host and everything in its sandbox; remove the copies."""
@@ -336,6 +379,10 @@ class SpawnHost(AppHost):
         if process.stdin is not None:
             process.stdin.close()
 
+    def warm(self) -> None:
+        if self.spare is None:
+            self.spare = self._spawn()
+
     def ask(self, command: dict[str, Any], fds: list[int] | None = None) -> dict[str, Any]:
         if command["cmd"] == "start":
             self._end()
@@ -409,6 +456,16 @@ def http_client(url: str, timeout: float) -> httpx2.Client:
     return httpx2.Client(base_url=url, timeout=timeout, limits=httpx2.Limits(max_keepalive_connections=0))
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """A child the host forked ahead: it has imported the copy of `folder` with these options."""
+
+    folder: Path
+    options: str
+    copy: Path
+    output: Path
+
+
 @dataclass
 class LearnerApp:
     """A learner's app for one test: `client` talks to it over HTTP at `url`.
@@ -457,17 +514,30 @@ class LearnerApp:
         if not (self.folder / "main.py").is_file():
             raise AppFailed(f"{self.folder.name} has no main.py")
         self.host.recover()
-        if keep_data and self.copy is not None:
+        prepared = None if keep_data or files else self.host.take_prepared(self.folder, self.options)
+        if prepared is not None:
+            copy, output = prepared.copy, prepared.output
+        elif keep_data and self.copy is not None:
             if files:
                 raise ValueError("files= needs a fresh copy: the app may have replaced them with links")
             copy = self.copy
         else:
             copy = self.host.new_copy(self.folder, files or {})
+        if prepared is None:
+            output = self.host.outputs / f"{copy.parent.name}-{len(self.output_files) + 1}.log"
         self.copy = copy
-        output = self.host.outputs / f"{copy.parent.name}-{len(self.output_files)}.log"
         self.output_files.append(output)
         command = {"cmd": "start", "folder": str(copy), "port": self.port, **self.options}
-        if self.host.passes_sockets:
+        if prepared is not None:
+            # The prepared child has imported the app already: it only needs its listening socket.
+            listener = listening_socket(self.port)
+            try:
+                answer = self.host.ask(
+                    {**command, "spare": True, "import_timeout": self.host.import_timeout}, [listener.fileno()]
+                )
+            finally:
+                listener.close()
+        elif self.host.passes_sockets:
             # The app gets its listening socket (no network of its own) and its output file from us.
             listener = listening_socket(self.port)
             writer = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o600)
@@ -501,6 +571,11 @@ class LearnerApp:
         if answer.get("error") == "no_app":
             return f"{main} has no `app`: write `app = FastAPI()` at the top level"
         return f"{main}: {answer.get('error') or answer}"
+
+    def prepare_next(self) -> None:
+        """After this test: have the next test's app (started as a test's first start
+        is, with no options) imported while pytest moves on."""
+        self.host.prepare(self.folder, {})
 
     def restart(self, *, keep_data: bool = False, files: Mapping[str, str] | None = None, **options: Any) -> LearnerApp:
         return self.start(keep_data=keep_data, files=files, **options)

@@ -43,6 +43,7 @@ from workshop.steps import find_step_folder, step_of
 LEARNER_API = ("127.0.0.1:8000", "localhost:8000")
 LEARNER_PAGE = ("127.0.0.1:5500", "localhost:5500")
 PAGE_URL = "http://127.0.0.1:5500/"
+APP_HOST = pytest.StashKey[AppHost]()  # launched as soon as a step suite is collected
 NEVER_IMPORTS = pytest.StashKey[dict[Path, str]]()  # step folders whose main.py ran out of import time
 
 
@@ -78,11 +79,21 @@ def step_dir(request: pytest.FixtureRequest) -> Path:
         pytest.fail(str(error), pytrace=False)
 
 
+def launch_app_host(config: pytest.Config) -> AppHost:
+    """The session's app host, launched now: it warms up while pytest collects."""
+    if APP_HOST not in config.stash:
+        host = make_host(sandbox=config.getoption("--sandbox"), import_timeout=config.getoption("--import-timeout"))
+        config.stash[APP_HOST] = host
+        try:
+            host.warm()
+        except AppFailed:
+            pass  # the first test that needs an app says why
+    return config.stash[APP_HOST]
+
+
 @pytest.fixture(scope="session")
 def app_host(pytestconfig: pytest.Config) -> Iterator[AppHost]:
-    host = make_host(
-        sandbox=pytestconfig.getoption("--sandbox"), import_timeout=pytestconfig.getoption("--import-timeout")
-    )
+    host = launch_app_host(pytestconfig)
     yield host
     host.close()  # every learner process is gone before any result is written
 
@@ -114,6 +125,8 @@ def learner_app(
         pytest.fail(f"step {step_dir.name}: {error}", pytrace=False)
     yield app
     app.stop()
+    if step_dir not in never_imports:
+        app.prepare_next()  # the next test of this step starts at once
 
 
 @pytest.fixture

@@ -117,6 +117,22 @@ def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(Grading(config), "workshop_grading")
 
 
+def pytest_pycollect_makemodule(module_path: Path, parent: pytest.Collector) -> None:
+    """A step suite is about to be collected: launch the app host now, so that it warms
+    up (Python, FastAPI, the sandbox) while pytest collects."""
+    if SUITE_NAME.fullmatch(module_path.stem) and not parent.config.option.collectonly:
+        from workshop.fixtures import launch_app_host
+
+        launch_app_host(parent.config)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    from workshop.fixtures import APP_HOST
+
+    if APP_HOST in config.stash:
+        config.stash[APP_HOST].close()  # launched, and no test needed it (all deselected)
+
+
 def is_step_suite(item: pytest.Item) -> bool:
     return item.path.parent.name == "tests" and SUITE_NAME.fullmatch(item.path.stem) is not None
 
