@@ -430,6 +430,15 @@ def make_host(sandbox: str = "auto", import_timeout: float = 10.0) -> AppHost:
     return SpawnHost(import_timeout) if spawn else AppHost(sandbox, import_timeout)
 
 
+def free_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on (never 8000 or 5500: the kernel picks
+    from its ephemeral range)."""
+    probe = listening_socket(0)
+    port: int = probe.getsockname()[1]
+    probe.close()
+    return port
+
+
 def listening_socket(port: int, wait: float = 3.0) -> socket.socket:
     """A socket listening on 127.0.0.1:port. An app killed a moment ago may hold the port a
     little longer (its processes end asynchronously): try again for `wait` seconds."""
@@ -489,10 +498,7 @@ class LearnerApp:
     _client: httpx2.Client | None = None
 
     def __post_init__(self) -> None:
-        if not self.port:
-            probe = listening_socket(0)
-            self.port = probe.getsockname()[1]
-            probe.close()
+        self.port = self.port or free_port()
 
     @property
     def url(self) -> str:

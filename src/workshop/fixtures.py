@@ -36,7 +36,7 @@ from typing import Any
 import httpx2
 import pytest
 
-from workshop.apps import AppFailed, AppHost, LearnerApp, listening_socket, make_host
+from workshop.apps import AppFailed, AppHost, LearnerApp, free_port, make_host
 from workshop.steps import find_step_folder, step_of
 
 # Where the learner serves the two halves, as the pages tell them.
@@ -101,10 +101,7 @@ def app_host(pytestconfig: pytest.Config) -> Iterator[AppHost]:
 @pytest.fixture(scope="session")
 def api_port() -> int:
     """The port of the learner's app for the whole session (the browser maps :8000 to it)."""
-    probe = listening_socket(0)
-    port: int = probe.getsockname()[1]
-    probe.close()
-    return port
+    return free_port()
 
 
 @pytest.fixture
