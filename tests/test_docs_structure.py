@@ -2,6 +2,8 @@
 
 * every step folder steps/NN-slug/ has a nav entry, a page docs/steps/NN-slug.md
   and a suite tests/test_NN_*.py;
+* every step page says where the learner works (its "Start from" box: my-work/NN-slug,
+  `workshop start NN`, the reference to compare with) and runs and checks that folder;
 * every step page has the sections of the template page (docs/steps/04-create-bookmark.md),
   in the same order, and its markers: the generated diff, the curl examples, the exercises,
   each with the file it needs;
@@ -25,6 +27,7 @@ EXERCISES = sorted(path.name for path in (REPO / "exercises").iterdir() if path.
 MARKERS = ["<!-- what-changed -->", "<!-- curl-examples -->", "<!-- exercises -->"]
 LEARN_BOX = "!!! abstract \"What you'll learn\""
 CHECKS_BOX = "!!! info \"What the checks expect\""  # every rule a check relies on, on the page
+START_BOX = "!!! tip \"Start from\""  # where the learner works, and the command that makes it
 
 
 def _load_hook(name):
@@ -97,6 +100,41 @@ def test_every_step_page_has_the_template_sections_and_markers(page):
     )
     assert (DOCS / "exercises" / f"{page}.md").is_file(), f"docs/steps/{page}.md has no docs/exercises/{page}.md"
     assert f"tests/test_{page[:2]}_" in text, f"docs/steps/{page}.md should show the pytest command of its suite"
+
+
+def box(text: str, title: str) -> str:
+    """The indented body of the admonition that starts with `title`."""
+    start = text.index(title) + len(title)
+    lines = []
+    for line in text[start:].splitlines()[1:]:
+        if line and not line.startswith("    "):
+            break
+        lines.append(line)
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_step_page_says_where_to_work_and_checks_that_folder(page):
+    text = (DOCS / "steps" / f"{page}.md").read_text(encoding="utf-8")
+    where = f"docs/steps/{page}.md"
+    assert text.count(START_BOX) == 1, f"{where} should have one {START_BOX} box, before '## The idea'"
+    assert text.index(START_BOX) < text.index("## The idea"), f"{where}: the {START_BOX} box goes before '## The idea'"
+    start = box(text, START_BOX)
+    needs = (f"my-work/{page}", f"workshop start {page[:2]}", f"`steps/{page}/`", f"workshop check my-work/{page}")
+    for needed in needs:
+        assert needed in start, f"{where}: the {START_BOX} box should name {needed!r}"
+    index = STEPS.index(page) if page in STEPS else 0
+    if index:
+        before = STEPS[index - 1]
+        assert f"my-work/{before}" in start and f"steps/{before}" in start, (
+            f"{where}: the {START_BOX} box should say that `workshop start` copies my-work/{before} "
+            f"(or the reference steps/{before})"
+        )
+    assert "cd steps/" not in text, f"{where}: run the learner's folder (cd my-work/{page}), not the reference"
+    assert f"cd my-work/{page}" in text, f"{where}: 'Run it' should run the learner's folder, cd my-work/{page}"
+    assert f"workshop check my-work/{page}" in text.split("## Check your work", 1)[-1], (
+        f"{where}: 'Check your work' should give `workshop check my-work/{page}`"
+    )
 
 
 @pytest.mark.parametrize("page", PAGES)
