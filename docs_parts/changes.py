@@ -50,7 +50,7 @@ def read(step: str, file: str) -> list[str]:
 
 def new_line_numbers(old: list[str], new: list[str]) -> list[int]:
     """1-based numbers of the lines of `new` that are not in `old`."""
-    numbers = []
+    numbers: list[int] = []
     matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
     for tag, _, _, start, end in matcher.get_opcodes():
         if tag in ("insert", "replace"):
@@ -178,12 +178,9 @@ def code_part(step: str) -> str:
 
 def changed_part(step: str) -> str:
     before = previous_step(step)
+    total = sum(lines_typed(step).values())
     if before is None:
-        typed = lines_typed(step)
-        return (
-            "This is the first step: every line is new. You type "
-            f"{plural(sum(typed.values()), 'line')} (blank lines not counted).\n"
-        )
+        return f"The first step: every line is new, {plural(total, 'line')} to type (blank lines not counted).\n"
     summary, diffs = [], []
     for change in file_changes(step):
         if not change.old:
@@ -197,8 +194,7 @@ def changed_part(step: str) -> str:
                 change.old, change.new, f"steps/{before}/{change.file}", f"steps/{step}/{change.file}", lineterm=""
             )
             diffs.append("\n".join(diff))
-    typed = sum(lines_typed(step).values())
-    text = "\n".join(summary) + f"\n\nIn all, about **{plural(typed, 'line')}** to type (blank lines not counted)."
+    text = "\n".join(summary) + f"\n\nIn all, about **{plural(total, 'line')}** to type (blank lines not counted)."
     if diffs:
         body = "````diff\n" + "\n".join(diffs) + "\n````"
         text += f'\n\n??? abstract "The diff from step {before[:2]}"\n\n' + indent(body)

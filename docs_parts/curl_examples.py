@@ -202,7 +202,7 @@ POWERSHELL_BARE = re.compile(r"[A-Za-z0-9:/._=-]+")
 CMD_BARE = re.compile(r"[A-Za-z0-9:/._=?-]+")
 
 
-def windows_arguments(example: Example, bare: re.Pattern, where: str) -> list[str]:
+def windows_arguments(example: Example, bare: re.Pattern[str], where: str) -> list[str]:
     """The arguments except the body, quoted for a Windows shell."""
     arguments = ["-i"] if example.include else []
     if example.explicit_method:

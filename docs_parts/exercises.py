@@ -30,7 +30,7 @@ def suite_for(folder: str) -> Path:
     return REPO / "tests" / f"test_exercise_{name.replace('-', '_')}.py"
 
 
-def solution_block(match: re.Match, step: str) -> str:
+def solution_block(match: re.Match[str], step: str) -> str:
     folder, number = match[1], match[2]
     where = REPO / folder
     if not where.is_dir():
