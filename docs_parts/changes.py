@@ -20,7 +20,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 STEPS = REPO / "steps"
 LANGUAGES = {".py": "python", ".html": "html", ".js": "javascript", ".css": "css"}
-CONTEXT = 3  # unchanged lines shown before and after a changed place
+CONTEXT = 2  # unchanged lines shown before and after a changed place
 JOIN = 2 * CONTEXT + 2  # changed places closer than this are shown as one
 
 

@@ -37,10 +37,11 @@ def test_the_generated_parts_are_up_to_date():
 
 def test_changed_places_hold_every_new_line_with_a_little_context():
     places = changes.changed_places([5, 6, 7, 20, 40, 41], length=42)
+    around = changes.CONTEXT
     assert [(place.first, place.last, place.new) for place in places] == [
-        (2, 10, [5, 6, 7]),
-        (17, 23, [20]),
-        (37, 42, [40, 41]),
+        (5 - around, 7 + around, [5, 6, 7]),
+        (20 - around, 20 + around, [20]),
+        (40 - around, 42, [40, 41]),  # not beyond the file's last line
     ]
     # Two changes a few lines apart are one place, not two blocks repeating the lines between.
     assert len(changes.changed_places([10, 10 + changes.JOIN], length=100)) == 1
