@@ -1,35 +1,30 @@
 """Commands that cannot lie: every curl example on a step page works as shown.
 
-The examples of a step live in docs/examples/NN-slug.console; the docs hook
-docs_hooks/curl_examples.py shows them on the step's page. Here each command is
+The examples of a step live in docs/examples/NN-slug.console; docs_parts/curl_examples.py
+turns them into the page's part docs/generated/NN-slug/examples.md. Here each command is
 sent, in order, to a fresh instance of that step's reference app (one test per
 step: what one command creates, the next one finds, as for a learner typing them
 into one terminal), and the answer the page shows must be the one the app gives:
 the status line, the headers (all of them but date and server, which only a real
 server adds and which change on every run) and the body.
 
-After a change to a step, `python docs_hooks/curl_examples.py NN-slug` writes the
-answers again from its app; read the change (git diff) before committing it.
+After a change to a step, `python -m docs_parts.curl_examples NN-slug` writes the
+answers again from its app; read the change (git diff) before committing it, and write
+the page parts again (`python scripts/build_docs_parts.py`).
 """
 
 import http
-import importlib.util
+import importlib
 import json
+import sys
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-
-
-def _load_hook(name):
-    spec = importlib.util.spec_from_file_location(f"docs_hook_{name}", REPO / "docs_hooks" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-curl_examples = _load_hook("curl_examples")
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))  # docs_parts/, the code that writes the pages' generated parts
+curl_examples = importlib.import_module("docs_parts.curl_examples")
 EXAMPLE_FILES = sorted(curl_examples.EXAMPLES.glob("*.console"))
 
 # Python 3.13 renamed 422's reason phrase; uvicorn prints the one of the learner's Python.
@@ -89,16 +84,22 @@ def test_every_curl_example_answers_what_its_page_shows(default_environment, ste
 
 
 def test_the_windows_commands_carry_the_same_request():
-    """The PowerShell and cmd tabs hold the same request as the Linux one, quoted for Windows."""
+    """The PowerShell and cmd tabs hold the same request as the Linux one, quoted for Windows,
+    and no line of them is so long that the command itself is off the screen."""
     for source in EXAMPLE_FILES:
         for example in curl_examples.parse_examples(source):
             where = f"{source.name}, line {example.line}"
             powershell = curl_examples.powershell(example, where)
             cmd = curl_examples.cmd(example, where)
-            assert example.url in powershell and example.url in cmd
+            ps_line = curl_examples.one_line(powershell, "`")
+            cmd_line = curl_examples.one_line(cmd, "^")
+            assert example.url in ps_line and example.url in cmd_line
             if example.body is not None:
                 # PowerShell sends the body through stdin, unchanged but for '' -> ' ...
-                assert powershell.startswith("'" + example.body.replace("'", "''") + "' | curl.exe ")
-                assert powershell.endswith('--data-binary "@-"')
+                body, command = ps_line.split("\n")
+                assert body == "$body = '" + example.body.replace("'", "''") + "'"
+                assert command.startswith("$body | curl.exe ") and command.endswith('--data-binary "@-"')
                 # ... and cmd passes it as one argument, which curl reads back as the body.
-                assert cmd.endswith(' -d "' + example.body.replace('"', '\\"') + '"')
+                assert cmd_line.endswith(' -d "' + example.body.replace('"', '\\"') + '"')
+            for line in powershell.splitlines()[1 if example.body else 0:] + cmd.splitlines()[:-1]:
+                assert len(line) <= 72, f"{where}: the Windows line {line!r} is too long to see whole"

@@ -8,7 +8,9 @@ another host aborted and recorded. Then:
 * the mermaid diagrams are drawn (into an SVG) by the copy of mermaid served with the
   site: Material would fetch it from unpkg.com if that copy did not load;
 * search finds pages, served over HTTP and opened straight from the folder (file://),
-  which is what the offline plugin and its local iframe-worker shim are for.
+  which is what the offline plugin and its local iframe-worker shim are for;
+* the diagrams stay legible: their text is at least 12 px on a laptop (1280 px wide) and
+  on a phone (390 px), where a wide diagram scrolls sideways instead of shrinking.
 """
 
 import os
@@ -150,6 +152,35 @@ def test_mermaid_diagrams_render_from_the_local_copy(offline_page, site, site_ur
             f"{name}: mermaid could not read a diagram"
         )
         assert offline_page.external == [], f"{name} asked other hosts: {offline_page.external}"
+
+
+# The smallest text of each diagram, in CSS pixels as drawn: the font size of every label
+# times the scale the SVG is drawn at (its width on screen over its own width).
+SMALLEST_DIAGRAM_TEXT = """
+() => [...document.querySelectorAll("div.mermaid")].map((diagram) => {
+  const svg = diagram.shadowRoot.querySelector("svg");
+  const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+  const labels = [...diagram.shadowRoot.querySelectorAll("text, foreignObject *")]
+    .filter((label) => label.textContent.trim());
+  return Math.min(...labels.map((label) => parseFloat(getComputedStyle(label).fontSize) * scale));
+})
+"""
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_diagram_text_is_at_least_12_px(offline_page, site, site_url, width):
+    offline_page.set_viewport_size({"width": width, "height": 900})
+    small = {}
+    for name in [name for name in site_pages(site) if has_diagram(site, name)]:
+        offline_page.goto(f"{site_url}/{name}")
+        offline_page.wait_for_function("document.querySelectorAll('pre.mermaid').length === 0", timeout=15_000)
+        sizes = offline_page.evaluate(SMALLEST_DIAGRAM_TEXT)
+        if min(sizes) < 12:
+            small[name] = [round(size, 1) for size in sizes]
+    assert not small, (
+        f"diagrams whose text is under 12 px at {width} px (each diagram's smallest text): {small}. "
+        "Give the diagram `useMaxWidth: false` (see docs/steps/09-cors.md) and fewer words per arrow"
+    )
 
 
 def search(page, words: str) -> list[str]:

@@ -2,14 +2,17 @@
 
 * every step folder steps/NN-slug/ has a nav entry, a page docs/steps/NN-slug.md
   and a suite tests/test_NN_*.py;
+* every step page says where the learner works (its "Start from" box: my-work/NN-slug,
+  `workshop start NN`, the reference to compare with) and runs and checks that folder;
 * every step page has the sections of the template page (docs/steps/04-create-bookmark.md),
-  in the same order, and its markers: the generated diff, the curl examples, the exercises,
-  each with the file it needs;
+  in the same order, and includes its generated parts (docs/generated/NN-slug/: the code,
+  what changed, the curl examples, the exercises), each with the source it needs;
 * the "what changed" diff on page N is from step N-1;
 * every exercise has a hint and a reference solution with its own suite, and that suite
   fails on the plain step it extends (or it would check nothing).
 """
 
+import importlib
 import re
 import sys
 from pathlib import Path
@@ -17,31 +20,19 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))  # docs_parts/, the code that writes the pages' generated parts
+changes = importlib.import_module("docs_parts.changes")
+exercises_part = importlib.import_module("docs_parts.exercises")
 DOCS = REPO / "docs"
 TEMPLATE = DOCS / "steps" / "04-create-bookmark.md"
 STEPS = sorted(path.name for path in (REPO / "steps").iterdir() if path.is_dir() and path.name[:2].isdigit())
 PAGES = sorted(path.stem for path in (DOCS / "steps").glob("[0-9][0-9]-*.md"))
 EXERCISES = sorted(path.name for path in (REPO / "exercises").iterdir() if path.is_dir())
-MARKERS = ["<!-- what-changed -->", "<!-- curl-examples -->", "<!-- exercises -->"]
+PARTS = ["code.md", "changed.md", "examples.md", "exercises.md"]  # docs/generated/NN-slug/, in this order
 LEARN_BOX = "!!! abstract \"What you'll learn\""
 CHECKS_BOX = "!!! info \"What the checks expect\""  # every rule a check relies on, on the page
-
-
-def _load_hook(name):
-    import importlib.util
-
-    sys.path.insert(0, str(REPO / "docs_hooks"))  # exercises.py imports step_pages
-    try:
-        spec = importlib.util.spec_from_file_location(f"docs_hook_{name}", REPO / "docs_hooks" / f"{name}.py")
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-    finally:
-        sys.path.remove(str(REPO / "docs_hooks"))
-    return module
-
-
-step_pages = _load_hook("step_pages")
-exercises_hook = _load_hook("exercises")
+START_BOX = "!!! tip \"Start from\""  # where the learner works, and the command that makes it
 
 
 def headings(text: str) -> list[str]:
@@ -90,8 +81,12 @@ def test_every_step_page_has_the_template_sections_and_markers(page):
     assert headings(text) == TEMPLATE_SECTIONS, (
         f"docs/steps/{page}.md has the sections {headings(text)}, the template has {TEMPLATE_SECTIONS}"
     )
-    for marker in MARKERS:
-        assert text.count(marker) == 1, f"docs/steps/{page}.md should hold the line {marker} once"
+    included = re.findall(rf'^--8<-- "docs/generated/{page}/([a-z]+\.md)"$', text, re.MULTILINE)
+    assert included == PARTS, (
+        f"docs/steps/{page}.md should include its generated parts once each, in this order: "
+        + ", ".join(f'--8<-- "docs/generated/{page}/{part}"' for part in PARTS)
+        + f" (it includes {included})"
+    )
     assert (DOCS / "examples" / f"{page}.console").is_file(), (
         f"docs/steps/{page}.md has no docs/examples/{page}.console"
     )
@@ -99,21 +94,59 @@ def test_every_step_page_has_the_template_sections_and_markers(page):
     assert f"tests/test_{page[:2]}_" in text, f"docs/steps/{page}.md should show the pytest command of its suite"
 
 
+def box(text: str, title: str) -> str:
+    """The indented body of the admonition that starts with `title`."""
+    start = text.index(title) + len(title)
+    lines = []
+    for line in text[start:].splitlines()[1:]:
+        if line and not line.startswith("    "):
+            break
+        lines.append(line)
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_step_page_says_where_to_work_and_checks_that_folder(page):
+    text = (DOCS / "steps" / f"{page}.md").read_text(encoding="utf-8")
+    where = f"docs/steps/{page}.md"
+    assert text.count(START_BOX) == 1, f"{where} should have one {START_BOX} box, before '## The idea'"
+    assert text.index(START_BOX) < text.index("## The idea"), f"{where}: the {START_BOX} box goes before '## The idea'"
+    start = box(text, START_BOX)
+    needs = (f"my-work/{page}", f"workshop start {page[:2]}", f"`steps/{page}/`", f"workshop check my-work/{page}")
+    for needed in needs:
+        assert needed in start, f"{where}: the {START_BOX} box should name {needed!r}"
+    index = STEPS.index(page) if page in STEPS else 0
+    if index:
+        before = STEPS[index - 1]
+        assert f"my-work/{before}" in start and f"steps/{before}" in start, (
+            f"{where}: the {START_BOX} box should say that `workshop start` copies my-work/{before} "
+            f"(or the reference steps/{before})"
+        )
+    assert "cd steps/" not in text, f"{where}: run the learner's folder (cd my-work/{page}), not the reference"
+    assert f"cd my-work/{page}" in text, f"{where}: 'Run it' should run the learner's folder, cd my-work/{page}"
+    assert f"workshop check my-work/{page}" in text.split("## Check your work", 1)[-1], (
+        f"{where}: 'Check your work' should give `workshop check my-work/{page}`"
+    )
+
+
 @pytest.mark.parametrize("page", PAGES)
 def test_the_code_shown_comes_from_the_step_folder(page):
     text = (DOCS / "steps" / f"{page}.md").read_text(encoding="utf-8")
-    included = re.findall(r'--8<-- "steps/([^/"]+)/', text)
+    code = changes.code_part(page) if page in STEPS else ""
+    included = re.findall(r'--8<-- "steps/([^/"]+)/', text + code)
     assert included, f"docs/steps/{page}.md includes no file of steps/{page}/"
     assert set(included) == {page}, f"docs/steps/{page}.md includes files of {sorted(set(included) - {page})}"
-    assert "```diff" not in text, f"docs/steps/{page}.md has a hand-written diff: use <!-- what-changed -->"
+    assert "```diff" not in text, (
+        f"docs/steps/{page}.md has a hand-written diff: the generated part docs/generated/{page}/changed.md has it"
+    )
 
 
 @pytest.mark.parametrize("step", STEPS[1:])
 def test_the_diff_on_page_n_is_from_step_n_minus_1(step):
     before = STEPS[STEPS.index(step) - 1]
-    assert step_pages.previous_step(step) == before
+    assert changes.previous_step(step) == before
     assert int(before[:2]) == int(step[:2]) - 1, f"no step between {before} and {step} should be missing"
-    changed = step_pages.what_changed(step)
+    changed = changes.changed_part(step)
     named = set(re.findall(r"steps/(\d\d)-[a-z0-9-]+/", changed)) | set(re.findall(r"in step (\d\d)\b", changed))
     assert named <= {before[:2], step[:2]}, f"the diff on page {step} names steps {sorted(named)}"
     shared = {p.name for p in (REPO / "steps" / step).iterdir() if p.is_file()} & {
@@ -129,8 +162,8 @@ def test_the_diff_on_page_n_is_from_step_n_minus_1(step):
 
 
 def test_the_first_step_has_nothing_to_compare_with():
-    assert step_pages.previous_step(STEPS[0]) is None
-    assert "first step" in step_pages.what_changed(STEPS[0])
+    assert changes.previous_step(STEPS[0]) is None
+    assert "first step" in changes.changed_part(STEPS[0])
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -146,16 +179,16 @@ def test_every_page_has_one_to_three_exercises_each_with_a_hint_and_a_solution(p
     for exercise in exercises:
         name = exercise.splitlines()[0]
         assert '??? tip "Hint"' in exercise, f"{page}: the exercise {name!r} has no collapsible hint"
-        solutions = exercises_hook.SOLUTION.findall(exercise)
+        solutions = exercises_part.SOLUTION.findall(exercise)
         assert len(solutions) == 1, f"{page}: the exercise {name!r} should name one solution"
         folder = solutions[0][0]
-        suite = exercises_hook.suite_for(folder)
+        suite = exercises_part.suite_for(folder)
         assert f"tests/{suite.name} --app=" in exercise, f"{page}: the exercise {name!r} should show how to check it"
 
 
 @pytest.mark.parametrize("exercise", EXERCISES)
 def test_every_solution_has_a_suite_and_a_page(exercise):
-    suite = exercises_hook.suite_for(f"exercises/{exercise}")
+    suite = exercises_part.suite_for(f"exercises/{exercise}")
     assert suite.is_file(), f"exercises/{exercise}/ has no suite tests/{suite.name}"
     assert f'REFERENCE = "exercises/{exercise}"' in suite.read_text(encoding="utf-8")
     assert (REPO / "exercises" / exercise / "main.py").is_file()

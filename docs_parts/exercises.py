@@ -1,27 +1,25 @@
-"""mkdocs hook: the exercises of a step page, with their reference solutions.
+"""The exercises of a step page, with their reference solutions.
 
-On a page ``docs/steps/NN-slug.md``, the line ``<!-- exercises -->`` becomes the
-text of ``docs/exercises/NN-slug.md`` (1 to 3 exercises, each with a
-collapsible hint). In that text, a line ``<!-- solution: exercises/NN-name -->``
-becomes a collapsed "Solution" block: every file of that folder, its new lines
-(compared with the step's own file) highlighted, and the command that checks
-it. The folder must have its test suite ``tests/test_exercise_NN_name.py``
-(with ``REFERENCE = "exercises/NN-name"``), or the build fails.
+The part ``docs/generated/NN-slug/exercises.md`` (written by scripts/build_docs_parts.py,
+included by the page ``docs/steps/NN-slug.md``) is the text of
+``docs/exercises/NN-slug.md`` (1 to 3 exercises, each with a collapsible hint).
+In that text, a line ``<!-- solution: exercises/NN-name -->`` becomes a collapsed
+"Solution" block: every file of that folder, its new lines (compared with the
+step's own file) highlighted, and the command that checks it. The folder must
+have its test suite ``tests/test_exercise_NN_name.py`` (with
+``REFERENCE = "exercises/NN-name"``), or writing the part fails.
 
 docs/examples/ and docs/exercises/ are left out of the site (``exclude_docs``
-in mkdocs.yml): they are parts of the step pages, not pages.
+in mkdocs.yml): they are sources of the step pages' parts, not pages.
 """
 
 import re
 from pathlib import Path
 
-from mkdocs.exceptions import PluginError
-from step_pages import as_ranges, new_line_numbers
+from .changes import PartError, as_ranges, new_line_numbers
 
 REPO = Path(__file__).resolve().parent.parent
 EXERCISE_TEXTS = REPO / "docs" / "exercises"
-MARKER = "<!-- exercises -->"
-STEP_PAGE = re.compile(r"steps/(\d\d-[a-z0-9-]+)\.md")
 SOLUTION = re.compile(r"^<!-- solution: (exercises/(\d\d)-([a-z0-9-]+)) -->$", re.MULTILINE)
 LANGUAGES = {".py": "python", ".html": "html", ".js": "javascript", ".css": "css"}
 
@@ -32,18 +30,18 @@ def suite_for(folder: str) -> Path:
     return REPO / "tests" / f"test_exercise_{name.replace('-', '_')}.py"
 
 
-def solution_block(match: re.Match, step: str) -> str:
+def solution_block(match: re.Match[str], step: str) -> str:
     folder, number = match[1], match[2]
     where = REPO / folder
     if not where.is_dir():
-        raise PluginError(f"docs/exercises/{step}.md names the solution {folder}/, which does not exist")
+        raise PartError(f"docs/exercises/{step}.md names the solution {folder}/, which does not exist")
     if number != step[:2]:
-        raise PluginError(f"docs/exercises/{step}.md: the solution {folder}/ belongs to another step")
+        raise PartError(f"docs/exercises/{step}.md: the solution {folder}/ belongs to another step")
     suite = suite_for(folder)
     if not suite.is_file():
-        raise PluginError(f"{folder}/ has no test suite tests/{suite.name}")
+        raise PartError(f"{folder}/ has no test suite tests/{suite.name}")
     if f'REFERENCE = "{folder}"' not in suite.read_text(encoding="utf-8"):
-        raise PluginError(f'tests/{suite.name} should say REFERENCE = "{folder}"')
+        raise PartError(f'tests/{suite.name} should say REFERENCE = "{folder}"')
 
     blocks, unchanged = [], []
     for file in sorted(path for path in where.iterdir() if path.suffix in LANGUAGES):
@@ -61,7 +59,7 @@ def solution_block(match: re.Match, step: str) -> str:
                 options += f' hl_lines="{as_ranges(new)}"'
         blocks.append(f'```{LANGUAGES[file.suffix]}{options}\n--8<-- "{folder}/{file.name}"\n```')
     if not blocks:
-        raise PluginError(f"{folder}/ holds no file that differs from steps/{step}/")
+        raise PartError(f"{folder}/ holds no file that differs from steps/{step}/")
     same = (
         f" {' and '.join(unchanged)} {'is' if len(unchanged) == 1 else 'are'} step {step[:2]}'s, unchanged."
         if unchanged else ""
@@ -76,19 +74,11 @@ def solution_block(match: re.Match, step: str) -> str:
     return f'??? success "Solution"\n\n{indented}\n'
 
 
-def on_page_markdown(markdown, page, **kwargs):
-    if MARKER not in markdown:
-        return markdown
-    match = STEP_PAGE.fullmatch(page.file.src_uri)
-    if match is None:
-        raise PluginError(f"{page.file.src_uri}: {MARKER} belongs on a step page docs/steps/NN-slug.md")
-    step = match[1]
+def exercises_part(step: str) -> str:
     source = EXERCISE_TEXTS / f"{step}.md"
     if not source.is_file():
-        raise PluginError(
-            f"{page.file.src_uri} asks for its exercises ({MARKER}), but there is no docs/exercises/{source.name}"
-        )
+        raise PartError(f"docs/steps/{step}.md has exercises, but there is no docs/exercises/{source.name}")
     text = source.read_text(encoding="utf-8")
     if not SOLUTION.search(text):
-        raise PluginError(f"docs/exercises/{source.name} names no solution (<!-- solution: exercises/NN-name -->)")
-    return markdown.replace(MARKER, SOLUTION.sub(lambda m: solution_block(m, step), text))
+        raise PartError(f"docs/exercises/{source.name} names no solution (<!-- solution: exercises/NN-name -->)")
+    return SOLUTION.sub(lambda m: solution_block(m, step), text)

@@ -1,11 +1,12 @@
-"""mkdocs hook: the curl examples of a step page, from one file that a test also runs.
+"""The curl examples of a step page, from one file that a test also runs.
 
-On a page ``docs/steps/NN-slug.md``, the line ``<!-- curl-examples -->`` becomes
-the examples of ``docs/examples/NN-slug.console``: each one a short text, the
-command in three tabs (Linux/macOS, Windows PowerShell, Windows cmd) and the
-answer. ``tests/test_docs_examples.py`` sends every command, in order, to that
-step's app and checks that it answers what the page shows; so an example on
-the site is one that works when a learner types it.
+The part ``docs/generated/NN-slug/examples.md`` (written by scripts/build_docs_parts.py,
+included by the page ``docs/steps/NN-slug.md``) shows the examples of
+``docs/examples/NN-slug.console``: each one a short text, the command in three tabs
+(Linux/macOS, Windows PowerShell, Windows cmd) and the answer.
+``tests/test_docs_examples.py`` sends every command, in order, to that step's app
+and checks that it answers what the page shows; so an example on the site is one
+that works when a learner types it.
 
 The file format, one example after another::
 
@@ -31,15 +32,19 @@ The file format, one example after another::
 
 Windows: PowerShell 5.1 strips the double quotes inside an argument it passes
 to a program, so a JSON body given with ``-d`` arrives broken. The PowerShell
-tab therefore pipes the body into ``curl.exe ... --data-binary "@-"`` (stdin),
-which every PowerShell passes through untouched; ``curl.exe``, because in
-PowerShell 5.1 ``curl`` is an alias of Invoke-WebRequest. cmd has no single
-quotes: the body goes in double quotes with ``\\"`` inside.
+tab therefore puts the body in a variable on a line of its own (``$body = '...'``)
+and pipes it into ``curl.exe ... --data-binary "@-"`` (stdin), which every
+PowerShell passes through untouched; ``curl.exe``, because in PowerShell 5.1
+``curl`` is an alias of Invoke-WebRequest. cmd has no single quotes: the body goes
+in double quotes with ``\\"`` inside. A long Windows command is split into lines
+(PowerShell continues a line ending in a backtick, cmd one ending in ``^``), one
+option a line, so that the command itself is never beyond the right edge.
 
 After a change to a step, write the answers again from the step's app, then read
-the change with ``git diff`` before committing it:
+the change with ``git diff`` before committing it, and write the page parts again:
 
-    python docs_hooks/curl_examples.py 09-cors        # or --all
+    python -m docs_parts.curl_examples 09-cors        # or --all
+    python scripts/build_docs_parts.py
 """
 
 import re
@@ -47,12 +52,8 @@ import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mkdocs.exceptions import PluginError
-
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "docs" / "examples"
-MARKER = "<!-- curl-examples -->"
-STEP_PAGE = re.compile(r"steps/(\d\d-[a-z0-9-]+)\.md")
 BASE_URL = "http://127.0.0.1:8000"
 # Headers a page must not show: they differ on every run, or only uvicorn sends them.
 VOLATILE_HEADERS = {"date", "server"}
@@ -201,7 +202,7 @@ POWERSHELL_BARE = re.compile(r"[A-Za-z0-9:/._=-]+")
 CMD_BARE = re.compile(r"[A-Za-z0-9:/._=?-]+")
 
 
-def windows_arguments(example: Example, bare: re.Pattern, where: str) -> list[str]:
+def windows_arguments(example: Example, bare: re.Pattern[str], where: str) -> list[str]:
     """The arguments except the body, quoted for a Windows shell."""
     arguments = ["-i"] if example.include else []
     if example.explicit_method:
@@ -222,15 +223,35 @@ def windows_arguments(example: Example, bare: re.Pattern, where: str) -> list[st
     return quoted
 
 
+# A Windows command longer than this is split: each header and the body on a line of its own.
+WINDOWS_LINE = 60
+SPLIT_BEFORE = {"-H", "-d", "--data-binary"}
+
+
+def split_lines(command: str, arguments: list[str], continuation: str) -> str:
+    """`command arguments...`, one option and its value a line when it is long."""
+    one_line = " ".join([command, *arguments])
+    if len(one_line) <= WINDOWS_LINE:
+        return one_line
+    lines, current = [], [command]
+    for argument in arguments:
+        if argument in SPLIT_BEFORE:
+            lines.append(" ".join(current))
+            current = []
+        current.append(argument)
+    lines.append(" ".join(current))
+    return f" {continuation}\n  ".join(lines)
+
+
 def powershell(example: Example, where: str) -> str:
     arguments = windows_arguments(example, POWERSHELL_BARE, where)
     if example.body is None:
-        return "curl.exe " + " ".join(arguments)
+        return split_lines("curl.exe", arguments, "`")
     if not example.body.isascii():
         # PowerShell 5.1 pipes text to a program as ASCII: other characters become "?".
         raise ExampleError(f"{where}: keep the body ASCII, Windows PowerShell would send '?' instead")
     body = example.body.replace("'", "''")
-    return f"'{body}' | curl.exe " + " ".join(arguments) + ' --data-binary "@-"'
+    return f"$body = '{body}'\n" + split_lines("$body | curl.exe", [*arguments, "--data-binary", '"@-"'], "`")
 
 
 def cmd(example: Example, where: str) -> str:
@@ -239,7 +260,12 @@ def cmd(example: Example, where: str) -> str:
         if re.search(r'[&|<>^%\\]', example.body):
             raise ExampleError(f"{where}: the body holds a character that cmd would read itself (& | < > ^ % \\)")
         arguments += ["-d", '"' + example.body.replace('"', '\\"') + '"']
-    return "curl " + " ".join(arguments)
+    return split_lines("curl", arguments, "^")
+
+
+def one_line(command: str, continuation: str) -> str:
+    """A split Windows command as the shell reads it: continued lines joined."""
+    return command.replace(f" {continuation}\n  ", " ")
 
 
 def indent(text: str, spaces: int = 4) -> str:
@@ -279,23 +305,11 @@ def render(examples: list[Example], source: str) -> str:
     return "\n\n".join(parts)
 
 
-def on_page_markdown(markdown, page, **kwargs):
-    if MARKER not in markdown:
-        return markdown
-    match = STEP_PAGE.fullmatch(page.file.src_uri)
-    if match is None:
-        raise PluginError(f"{page.file.src_uri}: {MARKER} belongs on a step page docs/steps/NN-slug.md")
-    source = EXAMPLES / f"{match[1]}.console"
+def examples_part(step: str) -> str:
+    source = EXAMPLES / f"{step}.console"
     if not source.is_file():
-        raise PluginError(
-            f"{page.file.src_uri} asks for its curl examples ({MARKER}), "
-            f"but there is no docs/examples/{source.name}"
-        )
-    try:
-        rendered = render(parse_examples(source), f"docs/examples/{source.name}")
-    except ExampleError as error:
-        raise PluginError(str(error)) from None
-    return markdown.replace(MARKER, rendered)
+        raise ExampleError(f"docs/steps/{step}.md shows curl examples, but there is no docs/examples/{source.name}")
+    return render(parse_examples(source), f"docs/examples/{source.name}") + "\n"
 
 
 # --- Sending the examples (the test, and writing the answers) ----------------
@@ -356,6 +370,6 @@ if __name__ == "__main__":
     if names == ["--all"]:
         names = [path.stem for path in sorted(EXAMPLES.glob("*.console"))]
     if not names:
-        sys.exit("usage: python docs_hooks/curl_examples.py NN-slug ... | --all")
+        sys.exit("usage: python -m docs_parts.curl_examples NN-slug ... | --all")
     for name in names:
         write_answers(name)

@@ -1,0 +1,47 @@
+"""How tall each page of the built docs site is, at a laptop's width.
+
+    mkdocs build --site-dir SITE
+    python scripts/page_heights.py SITE [--width 1280]
+
+Opens every step page and the home page of the built site (file://) in Chromium and
+prints its height in CSS pixels and in screens (of 800 px), one line a page: the figure
+issue 11 measures pages by. Collapsed blocks stay collapsed, as a reader first sees them.
+Uses the system Chromium (CHROMIUM_PATH, else `chromium` on the PATH), else Playwright's own.
+"""
+
+import argparse
+import os
+import shutil
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+
+def chromium_path() -> str | None:
+    return os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
+
+
+def pages(site: Path) -> list[Path]:
+    # The offline plugin turns directory URLs off: steps/NN-slug.html.
+    return [site / "index.html", *sorted((site / "steps").glob("[0-9][0-9]-*.html"))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("site", type=Path, help="the folder mkdocs build wrote")
+    parser.add_argument("--width", type=int, default=1280)
+    arguments = parser.parse_args()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path())
+        page = browser.new_page(viewport={"width": arguments.width, "height": 800})
+        for path in pages(arguments.site.resolve()):
+            page.goto(path.as_uri())
+            page.wait_for_load_state("load")
+            height = page.evaluate("document.documentElement.scrollHeight")
+            name = "home" if path.name == "index.html" else path.stem
+            print(f"{name:24} {height:6} px {height / 800:5.1f} screens")
+        browser.close()
+
+
+if __name__ == "__main__":
+    main()
