@@ -184,14 +184,11 @@ def expect_focus_not_lost(page: Page, after: str) -> None:
 
 
 @pytest.mark.parametrize("step_dir", ADDS, indirect=True)
-def test_after_a_keyboard_submit_the_focus_is_back_in_the_first_field(step_dir, live_api, page, open_page):
+def test_after_a_keyboard_submit_the_focus_is_not_lost(step_dir, live_api, page, open_page):
     open_with_three(page, live_api.client, open_page, step_dir.name)
     submit_with_the_keyboard(page, live_api, "https://example.com/by-keyboard", "Sent by keyboard")
     expect(bookmark_item(page, "Sent by keyboard")).to_have_count(1)
-    expect_focus_not_lost(page, "Enter on the submit button")
-    expect(
-        field(page, "URL"), f"after a save, the cursor should be back in the URL field, not on {focused(page)}"
-    ).to_be_focused()
+    expect_focus_not_lost(page, "a save sent with Enter on the submit button")
 
 
 @pytest.mark.parametrize("step_dir", ADDS, indirect=True)
@@ -252,20 +249,43 @@ def test_every_edit_and_delete_button_is_named_after_its_bookmark(step_dir, live
         ).to_have_count(0)
 
 
-@pytest.mark.parametrize("step_dir", EDITS_AND_DELETES, indirect=True)
-def test_edit_cancel_and_delete_keep_the_focus(step_dir, live_api, page, open_page):
-    open_with_three(page, live_api.client, open_page, step_dir.name)
-    middle = THREE[1]["title"]
-    bookmark_item(page, middle).get_by_role("button", name="Edit").focus()
-    page.keyboard.press("Enter")
-    expect(field(page, "Title")).to_have_value(middle)
-    expect(field(page, "URL"), f"Edit should put the cursor in the form, not on {focused(page)}").to_be_focused()
+def expect_cursor_in_the_first_field(page: Page, after: str) -> None:
+    expect(
+        field(page, "URL"), f"after {after}, the cursor should be in the URL field, not on {focused(page)}"
+    ).to_be_focused()
 
+
+def edit_with_the_keyboard(page: Page, title: str) -> None:
+    bookmark_item(page, title).get_by_role("button", name="Edit").focus()
+    page.keyboard.press("Enter")
+    expect(field(page, "Title")).to_have_value(title)
+
+
+@pytest.mark.parametrize("step_dir", EDITS_AND_DELETES, indirect=True)
+def test_add_edit_save_and_cancel_leave_the_cursor_in_the_first_field(step_dir, live_api, page, open_page):
+    open_with_three(page, live_api.client, open_page, step_dir.name)
+    submit_with_the_keyboard(page, live_api, "https://example.com/by-keyboard", "Sent by keyboard")
+    expect(bookmark_item(page, "Sent by keyboard")).to_have_count(1)
+    expect_cursor_in_the_first_field(page, "a bookmark is added, ready for the next one")
+
+    edit_with_the_keyboard(page, THREE[1]["title"])
+    expect_cursor_in_the_first_field(page, "Enter on Edit (the form is where the editing happens)")
+    field(page, "Title").fill("Beta renamed")
+    submit_with_the_keyboard(page, live_api, THREE[1]["url"], "Beta renamed")
+    expect(bookmark_item(page, "Beta renamed")).to_have_count(1)
+    expect_cursor_in_the_first_field(page, "an edit is saved")
+
+    edit_with_the_keyboard(page, THREE[0]["title"])
     page.get_by_role("button", name="Cancel").focus()
     page.keyboard.press("Enter")
     expect(field(page, "Title")).to_have_value("")
-    expect_focus_not_lost(page, "Enter on Cancel")
+    expect_cursor_in_the_first_field(page, "Enter on Cancel (the button hides itself)")
 
+
+@pytest.mark.parametrize("step_dir", EDITS_AND_DELETES, indirect=True)
+def test_after_a_keyboard_delete_the_focus_is_not_lost(step_dir, live_api, page, open_page):
+    open_with_three(page, live_api.client, open_page, step_dir.name)
+    middle = THREE[1]["title"]
     bookmark_item(page, middle).get_by_role("button", name="Delete").focus()
     page.keyboard.press("Enter")
     expect(bookmark_item(page, middle)).to_have_count(0)
