@@ -1,5 +1,6 @@
 """The learner's `workshop` command (src/workshop/cli.py): start, check, progress."""
 
+import re
 import shutil
 import socket
 from pathlib import Path
@@ -82,3 +83,23 @@ def test_doctor_notes_a_taken_port_and_a_missing_sandbox_without_failing(monkeyp
     assert status == cli.NOTE and "plain process" in text and "apt-get install bubblewrap" in text
     monkeypatch.setenv("WORKSHOP_SANDBOX", "bwrap")  # where the checks must sandbox, it is a failure
     assert cli.check_sandbox()[0] == cli.FAIL
+
+
+def test_the_setup_pages_doctor_output_is_the_doctors(capsys):
+    """docs/setup.md shows the doctor's answer on a machine with everything: the same lines
+    the doctor prints here (the Python version aside; a port taken here is not compared)."""
+    page = (REPO / "docs" / "setup.md").read_text(encoding="utf-8")
+    shown = page.split("<!-- doctor-output -->\n```text\n", 1)[1].split("```", 1)[0].splitlines()
+    assert cli.main(["doctor"]) == 0
+    printed = capsys.readouterr().out.splitlines()
+
+    def same(line: str) -> str:
+        return re.sub(r"Python \d+\.\d+\.\d+", "Python 3.X", line)
+
+    taken = {line.split(" is taken")[0].split()[-1] for line in printed if " is taken" in line}
+    expected = [same(line) for line in shown if not any(f"port {port} " in line for port in taken)]
+    got = [same(line) for line in printed]
+    missing = [line for line in expected if line not in got]
+    assert not missing, f"docs/setup.md shows doctor lines it no longer prints: {missing}\nIt prints:\n" + "\n".join(
+        printed
+    )

@@ -182,7 +182,7 @@ def check_python() -> tuple[str, str]:
             FAIL,
             f"Python {version}: the workshop needs 3.10 or newer\nInstall it: https://www.python.org/downloads/",
         )
-    return OK, f"Python {version}, {where} ({sys.prefix})"
+    return OK, f"Python {version}, {where} ({shown(Path(sys.prefix))})"
 
 
 def check_packages() -> tuple[str, str]:
@@ -224,8 +224,8 @@ def check_chromium() -> tuple[str, str]:
     except ImportError:
         return FAIL, "Chromium: not checked, Playwright is not installed (see packages)"
     how = (
-        "Debian/Ubuntu: `sudo apt-get install chromium chromium-headless-shell`\n"
-        "macOS, Windows, other Linux: `python -m playwright install chromium`\n"
+        "Debian: `sudo apt-get install chromium chromium-headless-shell`\n"
+        "Ubuntu, other Linux, macOS, Windows: `python -m playwright install chromium`\n"
         "or set CHROMIUM_PATH to the program of a Chrome or Chromium you have"
     )
     with sync_playwright() as playwright:
@@ -243,7 +243,8 @@ def check_chromium() -> tuple[str, str]:
             browser.close()
         except Error as error:
             reason = str(error).strip().splitlines()[0]
-            return FAIL, f"Chromium: {path} does not start headless: {reason}\n{how}"
+            order = "CHROMIUM_PATH, then chromium-headless-shell, chromium, chromium-browser, then Playwright's own"
+            return FAIL, f"Chromium: {path} does not start headless: {reason}\n{how}\n(the checks try {order})"
     if shown != "Bookmark Manager":
         return FAIL, f"Chromium: {path} starts, but shows no page\n{how}"
     return OK, f"Chromium for the browser checks (steps 07-12): {path}, starts headless"
