@@ -6,14 +6,16 @@ suites and their "What the checks expect" boxes are what a learner's page must d
 
 1. axe-core (vendored in tests/vendor/axe-core, no CDN) finds no violation of the
    WCAG 2 A and AA rules on each page with its API running: with bookmarks listed,
-   and, where the page has a form that sends, after the API refused a bookmark (422).
-2. What axe cannot see, done with the keyboard as a keyboard or screen reader user
-   would: after a submit the focus is back in the form, never on <body>; after a 422
+   after the API refused a bookmark (422) where the page sends one, and while a
+   bookmark is edited where it can be.
+2. What axe cannot see (it found nothing on the pages before these were fixed), done
+   with the keyboard as a keyboard or screen reader user would: after a save, a 422,
+   a 500 or a delete the focus never drops to <body>; from step 11 on, adding, saving
+   and Cancel put the cursor back in the URL field and Edit puts it there; after a 422
    the field it names is marked aria-invalid, described by the message and focused,
-   and the mark goes once the field is corrected; after Edit, Cancel and Delete the
-   focus stays somewhere useful; every Edit and Delete button is named after its
-   bookmark ("Delete Alpha notes"), so a list of buttons read out is not "Edit, Delete,
-   Edit, Delete".
+   and the mark goes once the field is corrected; every Edit and Delete button is
+   named after its bookmark ("Delete Alpha notes"), so a list of buttons read out is
+   not "Edit, Delete, Edit, Delete".
 
 Which page gets which check is read from the page itself (a page whose script sends
 POST has a form that adds...), so the file follows the steps if they are renumbered.

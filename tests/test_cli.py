@@ -47,7 +47,7 @@ def test_doctor_says_ok_to_each_requirement_here(capsys):
     # CI and the workshop's machines have everything: Chromium, bubblewrap (ports may be taken).
     assert cli.main(["doctor"]) == 0
     out = capsys.readouterr().out
-    for line in ("ok   Python 3.", "ok   packages: all", "ok   Chromium for the browser checks", "ok   bubblewrap"):
+    for line in ("ok   Python 3.", "ok   packages: all", "ok   Chromium starts headless", "ok   bubblewrap"):
         assert line in out, f"doctor should say {line!r}:\n{out}"
     assert all(f"port {port} is" in out for port in (8000, 5500, 8001)), out
     assert "All set." in out

@@ -247,7 +247,7 @@ def check_chromium() -> tuple[str, str]:
             return FAIL, f"Chromium: {path} does not start headless: {reason}\n{how}\n(the checks try {order})"
     if shown != "Bookmark Manager":
         return FAIL, f"Chromium: {path} starts, but shows no page\n{how}"
-    return OK, f"Chromium for the browser checks (steps 07-12): {path}, starts headless"
+    return OK, f"Chromium starts headless: {path}"
 
 
 def check_sandbox() -> tuple[str, str]:
