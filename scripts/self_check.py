@@ -170,10 +170,13 @@ MISTAKES = [
      "        await action();\n      } catch (error) {\n"
      "        console.error(error);  // the details, for you in the Console\n"
      "        showMessage(errorForUser(error));  // the sentence, for the user\n"
-     "      } finally {\n        setBusy(false);\n      }\n",
+     "        markInvalid(error.cause);  // a 422: the fields to fix\n"
+     "      } finally {\n        setBusy(false);\n"
+     "        if (document.activeElement === document.body) focused.focus();  // give it back\n      }\n",
      "        await action();\n        setBusy(false);\n      } catch (error) {\n"
      "        console.error(error);  // the details, for you in the Console\n"
-     "        showMessage(errorForUser(error));  // the sentence, for the user\n      }\n",
+     "        showMessage(errorForUser(error));  // the sentence, for the user\n"
+     "        markInvalid(error.cause);  // a 422: the fields to fix\n      }\n",
      "the page stays busy after an error (setBusy(false) only after a success)"),
     ("12-error-handling", "index.html", 'if (typeof detail === "string") return detail;', "",
      "a 404 or a 500 shows the status, not the server's message"),

@@ -1,6 +1,8 @@
 """The learner's `workshop` command (src/workshop/cli.py): start, check, progress."""
 
+import re
 import shutil
+import socket
 from pathlib import Path
 
 import pytest
@@ -39,3 +41,65 @@ def test_check_says_all_green_or_the_first_failure_and_the_page(tmp_path, capsys
     out = capsys.readouterr().out
     assert "FAIL" in out and "Next: GET / answered 404" in out
     assert "/steps/01-hello-world.html" in out
+
+
+def test_doctor_says_ok_to_each_requirement_here(capsys):
+    # CI and the workshop's machines have everything: Chromium, bubblewrap (ports may be taken).
+    assert cli.main(["doctor"]) == 0
+    out = capsys.readouterr().out
+    for line in ("ok   Python 3.", "ok   packages: all", "ok   Chromium starts headless", "ok   bubblewrap"):
+        assert line in out, f"doctor should say {line!r}:\n{out}"
+    assert all(f"port {port} is" in out for port in (8000, 5500, 8001)), out
+    assert "All set." in out
+
+
+def test_doctor_fails_without_chromium_and_says_how_to_install_it(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("CHROMIUM_PATH", str(tmp_path / "no-chromium"))  # not a file: the tests' lookup goes on
+    monkeypatch.setenv("PLAYWRIGHT_BROWSERS_PATH", str(tmp_path / "no-browsers"))  # and finds no Playwright browser
+    assert cli.main(["doctor"]) == 1
+    out = capsys.readouterr().out
+    assert "FAIL Chromium: none found" in out
+    assert "sudo apt-get install chromium chromium-headless-shell" in out and "playwright install chromium" in out
+    assert "1 thing(s) to fix above" in out
+
+
+def test_doctor_fails_on_a_missing_package(monkeypatch, capsys):
+    monkeypatch.setattr(cli, "requirements", lambda: ["pytest>=8", "bookmark-workshop-no-such-package>=1"])
+    assert cli.check_packages() == (
+        cli.FAIL,
+        "packages: bookmark-workshop-no-such-package is missing\n" + cli.INSTALL,
+    )
+
+
+def test_doctor_notes_a_taken_port_and_a_missing_sandbox_without_failing(monkeypatch):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        status, text = cli.check_port(taken.getsockname()[1], "your API (uvicorn)")
+    assert status == cli.NOTE and "is taken" in text and "Ctrl+C" in text
+    monkeypatch.setattr(shutil, "which", lambda name: None)  # no bwrap on the PATH
+    monkeypatch.delenv("WORKSHOP_SANDBOX", raising=False)
+    status, text = cli.check_sandbox()
+    assert status == cli.NOTE and "plain process" in text and "apt-get install bubblewrap" in text
+    monkeypatch.setenv("WORKSHOP_SANDBOX", "bwrap")  # where the checks must sandbox, it is a failure
+    assert cli.check_sandbox()[0] == cli.FAIL
+
+
+def test_the_setup_pages_doctor_output_is_the_doctors(capsys):
+    """docs/setup.md shows the doctor's answer on a machine with everything: the same lines
+    the doctor prints here (the Python version aside; a port taken here is not compared)."""
+    page = (REPO / "docs" / "setup.md").read_text(encoding="utf-8")
+    shown = page.split("<!-- doctor-output -->\n```text\n", 1)[1].split("```", 1)[0].splitlines()
+    assert cli.main(["doctor"]) == 0
+    printed = capsys.readouterr().out.splitlines()
+
+    def same(line: str) -> str:
+        return re.sub(r"Python \d+\.\d+\.\d+", "Python 3.X", line)
+
+    taken = {line.split(" is taken")[0].split()[-1] for line in printed if " is taken" in line}
+    expected = [same(line) for line in shown if not any(f"port {port} " in line for port in taken)]
+    got = [same(line) for line in printed]
+    missing = [line for line in expected if line not in got]
+    assert not missing, f"docs/setup.md shows doctor lines it no longer prints: {missing}\nIt prints:\n" + "\n".join(
+        printed
+    )

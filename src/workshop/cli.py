@@ -4,6 +4,7 @@
     workshop check [FOLDER]       run that step's checks on FOLDER (default: the folder you are in)
     workshop watch [FOLDER]       the same, again on every save
     workshop progress [DIR]       the grade card of every step in DIR (default: my-work)
+    workshop doctor               is everything installed? Python, packages, Chromium, bubblewrap, ports
 
 It wraps the same pytest suites the instructors grade with (``--app``,
 ``--steps-dir``) and reads their results from ``--grade-json``: nothing here
@@ -14,11 +15,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -148,6 +153,158 @@ def progress(steps_dir: Path) -> int:
     return 0 if document and document["score"] == document["max_score"] else 1
 
 
+# --- workshop doctor: is everything installed? -----------------------------------
+
+# Each check answers its status and its text; the text's lines after the first say what to do.
+OK, NOTE, FAIL = "ok  ", "note", "FAIL"
+INSTALL = "Install them: `python -m pip install -r requirements.txt`, in the workshop's folder, with .venv active"
+# The ports the pages name: the learner's API, their page's server, this site (`mkdocs serve`).
+PORTS = {
+    8000: "your API (uvicorn)",
+    5500: "your page (python -m http.server 5500)",
+    8001: "the docs site (mkdocs serve)",
+}
+# What the workshop imports, as a module name each: a package can be installed and still broken.
+MODULES = ("fastapi", "uvicorn", "httpx2", "pytest", "hypothesis", "playwright.sync_api", "mkdocs", "workshop.fixtures")
+
+
+def requirements() -> list[str]:
+    """The requirement lines of requirements.txt, without comments and the workshop's own `-e .`."""
+    lines = (line.split("#", 1)[0].strip() for line in (REPOSITORY / "requirements.txt").read_text().splitlines())
+    return [line for line in lines if line and not line.startswith("-")]
+
+
+def check_python() -> tuple[str, str]:
+    version = ".".join(map(str, sys.version_info[:3]))
+    where = "in a virtual environment" if sys.prefix != sys.base_prefix else "NOT in a virtual environment"
+    if sys.version_info < (3, 10):  # noqa: UP036 - pip refuses the workshop there, this says why
+        return (
+            FAIL,
+            f"Python {version}: the workshop needs 3.10 or newer\nInstall it: https://www.python.org/downloads/",
+        )
+    return OK, f"Python {version}, {where} ({shown(Path(sys.prefix))})"
+
+
+def check_packages() -> tuple[str, str]:
+    """Every requirement installed in a version it allows, and the workshop's modules importable."""
+    from importlib import import_module
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        from packaging.requirements import Requirement  # installed with pytest
+    except ImportError:
+        return FAIL, f"packages: pytest is missing\n{INSTALL}"
+    problems = []
+    for line in requirements():
+        wanted = Requirement(line)
+        try:
+            found = version(wanted.name)
+        except PackageNotFoundError:
+            problems.append(f"{wanted.name} is missing")
+            continue
+        if not wanted.specifier.contains(found, prereleases=True):
+            problems.append(f"{wanted.name} is {found}, needs {wanted.specifier}")
+    for module in MODULES:
+        try:
+            import_module(module)
+        except Exception as error:  # noqa: BLE001 - any failure to import is the answer
+            problems.append(f"`import {module}` fails ({type(error).__name__}: {error})")
+    if problems:
+        return FAIL, "packages: " + "\n".join([*problems, INSTALL])
+    return OK, f"packages: all {len(requirements())} of requirements.txt, and the workshop's modules import"
+
+
+def check_chromium() -> tuple[str, str]:
+    """The Chromium the browser checks (steps 07-12) would launch, found as the tests find
+    it (workshop.fixtures), started headless and asked to show a page."""
+    try:
+        from playwright.sync_api import Error, sync_playwright
+
+        from workshop.fixtures import system_chromium
+    except ImportError:
+        return FAIL, "Chromium: not checked, Playwright is not installed (see packages)"
+    how = (
+        "Debian: `sudo apt-get install chromium chromium-headless-shell`\n"
+        "Ubuntu, other Linux, macOS, Windows: `python -m playwright install chromium`\n"
+        "or set CHROMIUM_PATH to the program of a Chrome or Chromium you have"
+    )
+    with sync_playwright() as playwright:
+        system = system_chromium(headless=True)
+        executable = system if system and Path(system).is_file() else None
+        # else Playwright's own browser (`playwright install chromium`), as the tests fall back to
+        path = executable or playwright.chromium.executable_path
+        if not Path(path).is_file():
+            return FAIL, f"Chromium: none found, so the browser checks of steps 07-12 cannot run\n{how}"
+        try:
+            browser = playwright.chromium.launch(headless=True, executable_path=executable)
+            page = browser.new_page()
+            page.set_content("<p>Bookmark Manager</p>")
+            shown = page.inner_text("p")
+            browser.close()
+        except Error as error:
+            reason = str(error).strip().splitlines()[0]
+            order = "CHROMIUM_PATH, then chromium-headless-shell, chromium, chromium-browser, then Playwright's own"
+            return FAIL, f"Chromium: {path} does not start headless: {reason}\n{how}\n(the checks try {order})"
+    if shown != "Bookmark Manager":
+        return FAIL, f"Chromium: {path} starts, but shows no page\n{how}"
+    return OK, f"Chromium starts headless: {path}"
+
+
+def check_sandbox() -> tuple[str, str]:
+    """bubblewrap, found and tried as the tests' app host does (workshop.apps)."""
+    from workshop.apps import sandbox_command, sandbox_works
+
+    plain = "the checks run each app as a plain process (--sandbox=auto): fine for your own code"
+    grading = "To check code that is not yours (an instructor): `sudo apt-get install bubblewrap`"
+    required = os.environ.get("WORKSHOP_SANDBOX") == "bwrap"  # then the checks fail without it
+    if not sys.platform.startswith("linux"):
+        return (FAIL if required else NOTE), f"no bubblewrap (Linux only): {plain}"
+    with tempfile.TemporaryDirectory(prefix="workshop-doctor-") as folder:
+        command = sandbox_command(Path(folder))
+        works = command is not None and sandbox_works(command)
+    if works:
+        return OK, "bubblewrap: each app under test runs in a sandbox"
+    why = "not installed" if command is None else "installed, but refused to start here (no user namespaces?)"
+    return (FAIL if required else NOTE), f"bubblewrap {why}: {plain}\n{grading}"
+
+
+def port_taken(port: int) -> bool:
+    with socket.socket() as probe:
+        if os.name != "nt":  # as uvicorn binds: a connection closed a moment ago does not count
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return True
+    return False
+
+
+def check_port(port: int, user: str) -> tuple[str, str]:
+    if port_taken(port):
+        return NOTE, (
+            f"port {port} is taken ({user}): a program you started earlier? The checks do not need it\n"
+            "To free it: Ctrl+C in that program's terminal"
+        )
+    return OK, f"port {port} is free: {user}"
+
+
+def doctor() -> int:
+    """One line per thing the workshop needs: ok, a note, or FAIL with what to do."""
+    checks: list[Callable[[], tuple[str, str]]] = [check_python, check_packages, check_chromium, check_sandbox]
+    checks += [partial(check_port, port, user) for port, user in PORTS.items()]
+    failed = 0
+    print("Checking what the workshop needs:")
+    for check in checks:
+        status, text = check()
+        failed += status == FAIL
+        print(f"  {status} " + "\n       ".join(text.splitlines()))
+    if failed:
+        print(f"\n{failed} thing(s) to fix above. The Setup page says how, for every system.")
+        return 1
+    print("\nAll set. Next: `workshop start 01`, and follow the site.")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="workshop", description="The Bookmark Manager workshop's checks.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -158,7 +315,11 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("start", help="copy your previous step into my-work/").add_argument("step")
     command = commands.add_parser("progress", help="the grade card of all your steps")
     command.add_argument("steps_dir", nargs="?", type=Path, default=MY_WORK)
+    commands.add_parser("doctor", help="check that everything the workshop needs is installed")
     args = parser.parse_args(argv)
+
+    if args.command == "doctor":
+        return doctor()
 
     if args.command == "start":
         start(f"{int(args.step):02d}")
