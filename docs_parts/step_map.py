@@ -3,9 +3,8 @@
 * ``docs/generated/step-map.md`` is a table with one row per page docs/steps/NN-slug.md:
   its number, its title (from the page's heading "# Step NN — Title") as a link, and the
   first point of its "What you'll learn" box. A step added later appears on the map by itself.
-* ``docs/generated/home-screenshot.md`` is the screenshot of the finished app, the picture
-  of the furthest step that has one, docs/images/NN-*.png (made by scripts/screenshots.py), or nothing while
-  there is none yet.
+* ``docs/generated/home-screenshot.md`` is the picture of the working app, docs/images/home.png
+  (made by scripts/screenshots.py), or nothing while there is none yet.
 
 Both are included by docs/index.md (written by scripts/build_docs_parts.py).
 """
@@ -38,17 +37,8 @@ def step_map_part() -> str:
     return "\n".join(rows) + "\n"
 
 
-def last_step_screenshot() -> Path | None:
-    """The picture of the furthest step that has one, the finished app (docs/images/NN-*.png)."""
-    images = sorted((DOCS / "images").glob("[0-9][0-9]-*.png"))
-    return images[-1] if images else None
-
-
 def home_screenshot_part() -> str:
-    image = last_step_screenshot()
-    if image is None:
+    """The working app, as scripts/screenshots.py pictures it for the home page."""
+    if not (DOCS / "images" / "home.png").is_file():
         return "\n"
-    return (
-        "![The finished Bookmark Manager: a form to add a bookmark, and the list of bookmarks]"
-        f"(images/{image.name})\n"
-    )
+    return "![The Bookmark Manager at work: a form to add a bookmark, and the list of bookmarks](images/home.png)\n"

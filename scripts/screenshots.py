@@ -5,7 +5,8 @@
 Each picture is of the real page of steps/NN-*/index.html, served the way a
 learner serves it (a static server, and uvicorn on another port), in Chromium:
 run this again after a change to a page, and the docs show the page as it is.
-Writes docs/images/NN-slug.png. Uses the system Chromium (CHROMIUM_PATH, else
+Writes docs/images/NN-slug.png, and docs/images/home.png (the working app, for
+the home page). Uses the system Chromium (CHROMIUM_PATH, else
 `chromium` on the PATH), else Playwright's own.
 """
 
@@ -57,6 +58,10 @@ SCENES = {
 }
 
 
+# The home page's picture: the furthest step whose picture is the working app (the list, no error).
+HOME_STEP = max(number for number, scene in SCENES.items() if scene is show_the_list)
+
+
 def browser_path() -> str | None:
     system = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or shutil.which("chromium-browser")
     return system if system and Path(system).is_file() else None
@@ -90,6 +95,8 @@ def main() -> None:
                 scene(page)
                 target = IMAGES / f"{folder.name}.png"
                 page.screenshot(path=target, full_page=True)
+                if number == HOME_STEP:
+                    page.screenshot(path=IMAGES / "home.png", full_page=True)
                 page.close()
                 app.stop()
                 print("wrote", target.relative_to(REPO))
