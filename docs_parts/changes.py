@@ -38,9 +38,22 @@ def previous_step(step: str) -> str | None:
     return steps[index - 1] if index > 0 else None
 
 
+# What a step folder holds that is not the learner's code: caches, a learner's own settings, a database file.
+NOT_CODE = {"__pycache__", ".env", ".venv", ".pytest_cache"}
+NOT_CODE_SUFFIXES = {".pyc", ".db", ".sqlite", ".sqlite3"}
+
+
 def step_files(step: str) -> list[str]:
-    """The files of a step folder (not __pycache__ and the like)."""
-    return sorted(path.name for path in (STEPS / step).iterdir() if path.is_file() and not path.name.startswith("."))
+    """The files of a step folder, those in its subfolders too (bookmarks/routes.py), as
+    relative paths; not __pycache__, .env and the like."""
+    folder = STEPS / step
+    return sorted(
+        path.relative_to(folder).as_posix()
+        for path in folder.rglob("*")
+        if path.is_file()
+        and not NOT_CODE.intersection(path.relative_to(folder).parts)
+        and path.suffix not in NOT_CODE_SUFFIXES
+    )
 
 
 def read(step: str, file: str) -> list[str]:

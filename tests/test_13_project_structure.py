@@ -14,18 +14,16 @@ The app runs on a throw-away copy of the folder; for the .env checks the test ma
 that copy itself, with its own .env in it (the learner's own .env is left out).
 """
 
-import shutil
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
 
-from workshop.apps import AppFailed, LearnerApp, copy_ignored
+from workshop.apps import AppFailed, LearnerApp
 from workshop_checks import expect_json, expect_status
 
 SETTING = "ALLOWED_ORIGINS"
 # Where the failure messages send the learner.
-SEE_THE_PAGE = "See \"The settings\" on the step's page"
+SEE_THE_PAGE = 'See "The settings" on the step\'s page'
 
 
 def preflight(client, origin: str):
@@ -62,6 +60,7 @@ def expect_refused(client, origin: str, how: str) -> None:
 
 # --- The environment --------------------------------------------------------------
 
+
 def test_the_origins_in_the_environment_reach_the_bookmark_routes(learner_app):
     # Two origins, with a space after the comma: people write lists that way.
     origins = ["http://127.0.0.1:7001", "http://localhost:7001"]
@@ -72,33 +71,18 @@ def test_the_origins_in_the_environment_reach_the_bookmark_routes(learner_app):
 
 # --- .env ---------------------------------------------------------------------------
 
+
 @pytest.fixture
-def start_with_env_file(
-    request: pytest.FixtureRequest, app_host, step_dir: Path, api_port: int, tmp_path: Path
-) -> Iterator[Callable[..., LearnerApp]]:
-    """start(env_file, env={...}): the learner's app started from a copy of its folder
-    with `env_file` as the .env beside main.py (the learner's own .env left out)."""
-    apps: list[LearnerApp] = []
+def start_with_env_file(learner_app) -> Callable[..., LearnerApp]:
+    """start(env_file, env={...}): the learner's app with `env_file` as the .env beside main.py."""
 
     def start(env_file: str, env: dict[str, str] | None = None) -> LearnerApp:
-        folder = tmp_path / str(len(apps)) / step_dir.name
-        shutil.copytree(step_dir, folder, symlinks=True, ignore=copy_ignored)
-        own = folder / ".env"
-        if own.is_dir() and not own.is_symlink():
-            shutil.rmtree(own)
-        own.unlink(missing_ok=True)
-        own.write_text(env_file, encoding="utf-8")
-        app = LearnerApp(app_host, folder, port=api_port, request_timeout=request.config.getoption("--request-timeout"))
-        request.node.workshop_app = app  # the plugin names the app's exceptions from it
-        apps.append(app)
         try:
-            return app.start(env=env or {}, unset=[SETTING] if env is None else [])
+            return learner_app.restart(files={".env": env_file}, env=env or {}, unset=[SETTING] if env is None else [])
         except AppFailed as error:
             pytest.fail(f"with a .env file beside main.py, the app did not start: {error}", pytrace=False)
 
-    yield start
-    for app in apps:
-        app.stop()
+    return start
 
 
 # A .env as a learner writes it from .env.example: comments, then the setting.
@@ -107,8 +91,11 @@ ENV_FILE = "# The pages that may call the API.\nALLOWED_ORIGINS=http://127.0.0.1
 
 def test_the_origins_in_a_env_file_are_read(start_with_env_file):
     client = start_with_env_file(ENV_FILE).client
-    expect_allowed(client, "http://127.0.0.1:7002", "with ALLOWED_ORIGINS in the file .env beside main.py (and not in "
-                   "the environment)")
+    expect_allowed(
+        client,
+        "http://127.0.0.1:7002",
+        "with ALLOWED_ORIGINS in the file .env beside main.py (and not in the environment)",
+    )
 
 
 def test_the_environment_wins_over_the_env_file(start_with_env_file):

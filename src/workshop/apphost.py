@@ -282,17 +282,22 @@ def warm_up() -> None:
 
     app.openapi()
     uvicorn.Config(app, lifespan="auto", log_level="warning").load()
-    # What serving the first request imports (found by comparing sys.modules in a child).
+    # What serving the first request imports (found by comparing sys.modules in a child), and
+    # the libraries of the later steps (settings, a database, passwords) where installed.
     for name in (
         "anyio._backends._asyncio",
         "anyio.streams.memory",
         "anyio.streams.stapled",
         "fastapi.telemetry._runtime",
+        "pydantic_settings",
+        "sqlalchemy",
+        "sqlmodel",
+        "pwdlib",
     ):
         try:
             importlib.import_module(name)
         except ImportError:
-            pass  # another version of FastAPI or anyio: the child imports what it needs
+            pass  # another version of a library, or not installed: the child imports what it needs
     # FastAPI reads an endpoint's source line on its first request; inspect then maps
     # every loaded module to its file once. Done here, each child maps only its own.
     inspect.getsourcelines(root)

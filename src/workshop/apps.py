@@ -35,7 +35,9 @@ HOST_SCRIPT = Path(__file__).with_name("apphost.py")
 SANDBOX_SCRIPT = "/workshop/apphost.py"  # where the host script is, inside the sandbox
 REPLY_TIMEOUT = 30.0  # seconds the host may take to answer a command (an import has its own limit)
 OUTPUT_SHOWN = 3000  # characters of the app's own output shown with a failure
-IGNORED_NAMES = shutil.ignore_patterns("__pycache__", ".venv", "venv", "node_modules", ".git")
+# .env: the learner's own settings (git ignores it): the checks decide the settings; a
+# test that needs a .env gives it (files=).
+IGNORED_NAMES = shutil.ignore_patterns("__pycache__", ".venv", "venv", "node_modules", ".git", ".env")
 
 
 def copy_ignored(folder: str, names: list[str]) -> set[str]:
@@ -51,6 +53,20 @@ def copy_ignored(folder: str, names: list[str]) -> set[str]:
 
 class AppFailed(Exception):
     """The learner's app could not be started: the message says why, for the learner."""
+
+
+def write_new_file(folder: Path, name: str, text: str) -> None:
+    """A test's file (a .env) in a fresh copy: whatever the learner's folder had under that
+    name (a folder, a link: removed, never followed) makes way. Nothing of the app runs yet."""
+    if Path(name).name != name or name in ("", ".", ".."):
+        raise ValueError(f"files=: {name!r} should be a plain file name")
+    path = folder / name
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    path.unlink(missing_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
+    with os.fdopen(fd, "w", encoding="utf-8") as stream:
+        stream.write(text)
 
 
 def _copy_folder(source: Path, target: Path) -> None:
@@ -308,11 +324,7 @@ class AppHost:
         target = place / folder.name
         _copy_folder(folder, target)
         for name, text in files.items():
-            if Path(name).name != name:
-                raise ValueError(f"files=: {name!r} is not a plain file name")
-            written = target / name
-            written.unlink(missing_ok=True)  # a link in the learner's folder is replaced, never followed
-            written.write_text(text, encoding="utf-8")
+            write_new_file(target, name, text)
         return target
 
 
