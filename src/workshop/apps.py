@@ -35,9 +35,11 @@ HOST_SCRIPT = Path(__file__).with_name("apphost.py")
 SANDBOX_SCRIPT = "/workshop/apphost.py"  # where the host script is, inside the sandbox
 REPLY_TIMEOUT = 30.0  # seconds the host may take to answer a command (an import has its own limit)
 OUTPUT_SHOWN = 3000  # characters of the app's own output shown with a failure
-# .env: the learner's own settings (git ignores it): the checks decide the settings; a
-# test that needs a .env gives it (files=).
-IGNORED_NAMES = shutil.ignore_patterns("__pycache__", ".venv", "venv", "node_modules", ".git", ".env")
+# .env and database files: the learner's own settings and data (git ignores them). The checks
+# decide the settings and start from no data; a test that needs a .env gives it (files=).
+IGNORED_NAMES = shutil.ignore_patterns(
+    "__pycache__", ".venv", "venv", "node_modules", ".git", ".env", "*.db", "*.sqlite", "*.sqlite3"
+)
 
 
 def copy_ignored(folder: str, names: list[str]) -> set[str]:
