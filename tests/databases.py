@@ -119,7 +119,7 @@ class PostgresServer:
         )  # fmt: skip
         self.running = True
         # Nobody but the superuser connects to the server's own databases.
-        self.admin("REVOKE CONNECT ON DATABASE postgres FROM PUBLIC", "REVOKE CONNECT ON DATABASE template1 FROM PUBLIC")
+        self.admin(*(f"REVOKE CONNECT ON DATABASE {name} FROM PUBLIC" for name in ("postgres", "template1")))
         return self
 
     def admin(self, *statements: str) -> None:
