@@ -9,16 +9,16 @@ says so in words; requests sent at the same time each get their own id.
 
 Every test runs on a database of its own: a fresh copy of the step folder, so a
 fresh SQLite file. With WORKSHOP_DATABASE=postgresql (CI) the same tests run
-against a real PostgreSQL server (tests/databases.py): each test's app gets
+against a real PostgreSQL server (tests/database_servers.py): each test's app gets
 DATABASE_URL for a database and a role of its own, dropped after the test.
 """
 
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from databases import Database, PostgresServer, chosen_database
 from playwright.sync_api import expect
 
+from database_servers import Database, PostgresServer, chosen_database
 from page_checks import error_message, expect_error_in_words, watch
 from workshop_checks import (
     create_bookmark,

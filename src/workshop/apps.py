@@ -67,7 +67,7 @@ def sandbox_command(workdir: Path, shared: Sequence[Path] = ()) -> list[str] | N
     a read-only view of the system and of Python and its packages only, and one
     writable folder: the throw-away copies. The tests, the hidden tests, the class
     folder and every other learner's work are not there at all. `shared`: folders the
-    apps may read, e.g. a database server's socket folder (tests/databases.py)."""
+    apps may read, e.g. a database server's socket folder (tests/database_servers.py)."""
     bwrap = shutil.which("bwrap")
     if bwrap is None or not sys.platform.startswith("linux"):
         return None
