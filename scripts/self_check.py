@@ -183,6 +183,33 @@ MISTAKES = [
      "          // show the list as the server has it now.\n          await showBookmarks();\n        }\n",
      "        await deleteBookmark(id);\n        await showBookmarks();\n",
      "after a failed delete (404) the list still shows the deleted bookmark"),
+    # Step 14 (a real database): what goes wrong when the bookmarks move into SQLModel.
+    ("14-database", "bookmarks/store.py",
+     "    session.delete(find_row(session, bookmark_id))  # an unknown id, or one deleted before\n"
+     "    session.commit()\n",
+     "    session.delete(find_row(session, bookmark_id))  # an unknown id, or one deleted before\n",
+     "DELETE is never committed: the bookmark is still there"),
+    ("14-database", "main.py",
+     "    if database.create_tables(engine):  # a new database: the first start\n"
+     "        with Session(engine) as session:\n            store.add_samples(session)\n", "",
+     "the table is never created (no create_all at start): every request fails"),
+    ("14-database", "bookmarks/database.py",
+     "    with Session(request.app.state.engine) as session:\n        yield session\n",
+     "    if not hasattr(request.app.state, \"session\"):  # one session, kept for every request\n"
+     "        request.app.state.session = Session(request.app.state.engine)\n"
+     "    yield request.app.state.session\n",
+     "one session shared by every request (and every thread)"),
+    ("14-database", "bookmarks/store.py",
+     "    row = BookmarkRow(**data.model_dump(mode=\"json\"))\n    session.add(row)\n",
+     "    from sqlalchemy import text\n\n    values = data.model_dump(mode=\"json\")\n"
+     "    new_id = session.exec(text(\n"
+     "        f\"INSERT INTO bookmarks (url, title, description) VALUES \"\n"
+     "        f\"('{values['url']}', '{values['title']}', '{values['description']}') RETURNING id\"\n"
+     "    )).scalar_one()\n    session.commit()\n    return find_bookmark(session, new_id)\n"
+     "    row = BookmarkRow(**data.model_dump(mode=\"json\"))\n    session.add(row)\n",
+     "the INSERT is an f-string: a quote in a title breaks it (SQL injection)"),
+    ("14-database", "bookmarks/database.py", '    __table_args__ = {"sqlite_autoincrement": True}\n', "",
+     "SQLite without AUTOINCREMENT: the newest bookmark's id is given again after its delete"),
 ]
 
 
