@@ -74,12 +74,13 @@ def test_the_app_folder_itself_is_not_served(learner_app):
         path = app.copy / name
         if not path.is_file():
             continue
-        response = app.client.get(f"/{name}")
-        assert not (response.status_code == 200 and response.content == path.read_bytes()), (
-            f"GET /{name} answers the app's own file {name}: the app serves its whole folder, .env "
-            "(the database's password) and the database included. Serve index.html alone, or a folder "
-            "that holds nothing but the page's files (StaticFiles(directory=\"static\"))"
-        )
+        for prefix in ("", "/static", "/app", "/public", "/frontend"):  # where a folder is usually mounted
+            response = app.client.get(f"{prefix}/{name}")
+            assert not (response.status_code == 200 and response.content == path.read_bytes()), (
+                f"GET {prefix}/{name} answers the app's own file {name}: the app serves its whole folder, .env "
+                "(the database's password) and the database included. Serve index.html alone, or a folder "
+                "that holds nothing but the page's files (StaticFiles(directory=\"static\"))"
+            )
 
 
 # --- GET /health ------------------------------------------------------------------
