@@ -233,6 +233,12 @@ def command_words(arguments: str) -> list[str]:
     return shlex.split(arguments)
 
 
+def copied_sources(arguments: str) -> list[str]:
+    """What COPY or ADD takes from the folder: every word but the options and the destination."""
+    words = [word for word in command_words(arguments) if not word.startswith("--")]
+    return words[:-1]
+
+
 def test_the_container_starts_the_app_for_production(step_dir):
     recipe = first_file(step_dir, ("Dockerfile", "Containerfile"))
     steps = instructions(recipe.read_text(encoding="utf-8"))
@@ -266,14 +272,21 @@ def test_the_image_gets_what_the_app_needs_and_no_env_file(step_dir):
         if path.is_file():
             installed += " " + path.read_text(encoding="utf-8")
     names = {name.lower().replace("_", "-") for name in re.findall(r"(?<![\w.-])([A-Za-z][\w.-]*)", installed)}
-    for package in ("fastapi", "sqlmodel", "psycopg", "pydantic-settings"):
-        assert package in names, (
-            f"{recipe.name} installs no {package} (neither in a RUN line nor in the requirements file it "
-            "installs): the app would not start in the container, or not reach PostgreSQL"
+    # What any version of this step needs: FastAPI, a database library, and a PostgreSQL
+    # driver (the classic: it works with SQLite on your computer, and not in compose).
+    for needed in (("fastapi",), ("sqlmodel", "sqlalchemy"), ("psycopg", "psycopg2", "psycopg2-binary", "asyncpg")):
+        assert names & set(needed), (
+            f"{recipe.name} installs no {' or '.join(needed)} (neither in a RUN line nor in the requirements "
+            "file it installs with -r): the app would not start in the container, or not reach PostgreSQL"
+        )
+    starts = " ".join(args for keyword, args in steps if keyword in ("CMD", "ENTRYPOINT"))
+    if "fastapi" in starts and "run" in starts:
+        assert "fastapi-cli" in names or re.search(r"fastapi\[[^\]]*standard", installed), (
+            f"{recipe.name} starts the app with fastapi run, but installs neither fastapi-cli nor "
+            "fastapi[standard]: the command fastapi comes with them"
         )
     copies_all = any(
-        keyword in ("COPY", "ADD") and re.search(r"(^|\s)\.(/)?\s", args + " ")
-        for keyword, args in steps
+        keyword in ("COPY", "ADD") and {".", "./", "*"} & set(copied_sources(args)) for keyword, args in steps
     )
     if copies_all:
         ignore = step_dir / ".dockerignore"
