@@ -152,10 +152,10 @@ def one_origin(learner_app):
     return learner_app.restart(env={"ALLOWED_ORIGINS": ""})
 
 
-@pytest.fixture
-def open_from_app(page, open_page):
-    """Open the page as the app serves it, at APP_ORIGIN; fail at once, in words, when
-    / is not the page, and after the test when the page sent anything to another origin."""
+def run_from_app(scenario, page, client, open_page) -> None:
+    """Run a scenario of page_checks on the page as the app serves it, at APP_ORIGIN.
+    Fails at once, in words, when / is not the page; and, whatever else failed, says
+    first that the page sent a request to another origin, when it did."""
     elsewhere: list[str] = []
 
     def record(request):
@@ -164,9 +164,7 @@ def open_from_app(page, open_page):
             if f"{parts.scheme}://{parts.netloc}" != APP_ORIGIN:
                 elsewhere.append(f"{request.method} {request.url}")
 
-    page.on("request", record)
-
-    def open_():
+    def open_from_app():
         open_page(from_app=True)
         kind = page.evaluate("document.contentType")
         if kind != "text/html":
@@ -177,31 +175,36 @@ def open_from_app(page, open_page):
             )
         return page
 
-    yield open_
-    if elsewhere:
-        pytest.fail(
+    page.on("request", record)
+    try:
+        scenario(page, client, open_from_app)
+    except BaseException:  # pytest.fail raises an exception outside Exception's family
+        if not elsewhere:
+            raise
+    if elsewhere:  # the cause of whatever else failed: said alone, "from None"
+        message = (
             f"the page, served by the app at {APP_ORIGIN}/, sent {elsewhere[0]}: to another origin, which "
             "CORS then blocks. Call the API with relative addresses (fetch(\"/bookmarks\")) so it goes to "
-            f"the app that served the page, whatever its address. {THE_BOX}",
-            pytrace=False,
+            f"the app that served the page, whatever its address. {THE_BOX}"
         )
+        raise pytest.fail.Exception(message, pytrace=False) from None
 
 
 @pytest.mark.points(2)  # the step's main promise
-def test_the_page_from_the_app_lists_the_bookmarks_without_cors(one_origin, page, open_from_app):
-    check_the_list_loads(page, one_origin.client, open_from_app)
+def test_the_page_from_the_app_lists_the_bookmarks_without_cors(one_origin, page, open_page):
+    run_from_app(check_the_list_loads, page, one_origin.client, open_page)
 
 
-def test_the_page_from_the_app_adds_a_bookmark(one_origin, page, open_from_app):
-    check_create(page, one_origin.client, open_from_app)
+def test_the_page_from_the_app_adds_a_bookmark(one_origin, page, open_page):
+    run_from_app(check_create, page, one_origin.client, open_page)
 
 
-def test_the_page_from_the_app_edits_a_bookmark(one_origin, page, open_from_app):
-    check_edit(page, one_origin.client, open_from_app)
+def test_the_page_from_the_app_edits_a_bookmark(one_origin, page, open_page):
+    run_from_app(check_edit, page, one_origin.client, open_page)
 
 
-def test_the_page_from_the_app_deletes_a_bookmark(one_origin, page, open_from_app):
-    check_delete(page, one_origin.client, open_from_app)
+def test_the_page_from_the_app_deletes_a_bookmark(one_origin, page, open_page):
+    run_from_app(check_delete, page, one_origin.client, open_page)
 
 
 # --- The deployment files, read ---------------------------------------------------------
