@@ -2,8 +2,8 @@
 
 What a learner can see: a browser asking for / gets the page (HTML) from the app;
 that page, opened from the app at a deployed app's address (http://bookmarks.example/,
-mapped to the app) with ALLOWED_ORIGINS empty (no CORS for anyone), lists, adds,
-edits and deletes bookmarks, sending every request to its own origin; the API's
+mapped to the app, an origin no list allows; once with ALLOWED_ORIGINS empty), lists,
+adds, edits and deletes bookmarks, sending every request to its own origin; the API's
 routes and /docs still answer beside the page; the app's folder itself (.env,
 main.py, the database file) is not served; GET /health answers 200 JSON while the
 database works, and an error (503, or 500) when it cannot be used.
@@ -146,6 +146,8 @@ def test_an_empty_allowed_origins_lets_no_other_page_in(learner_app):
 # --- In the browser, from the app's own origin ---------------------------------------
 
 
+# The page's origin, http://bookmarks.example, is on no list of allowed origins: the app's
+# defaults (Live Server's) give it no CORS header either. One test empties the list all the same.
 @pytest.fixture
 def one_origin(learner_app):
     """The app with ALLOWED_ORIGINS empty: no CORS header for any page, its own page needs none."""
@@ -195,16 +197,16 @@ def test_the_page_from_the_app_lists_the_bookmarks_without_cors(one_origin, page
     run_from_app(check_the_list_loads, page, one_origin.client, open_page)
 
 
-def test_the_page_from_the_app_adds_a_bookmark(one_origin, page, open_page):
-    run_from_app(check_create, page, one_origin.client, open_page)
+def test_the_page_from_the_app_adds_a_bookmark(live_api, page, open_page):
+    run_from_app(check_create, page, live_api.client, open_page)
 
 
-def test_the_page_from_the_app_edits_a_bookmark(one_origin, page, open_page):
-    run_from_app(check_edit, page, one_origin.client, open_page)
+def test_the_page_from_the_app_edits_a_bookmark(live_api, page, open_page):
+    run_from_app(check_edit, page, live_api.client, open_page)
 
 
-def test_the_page_from_the_app_deletes_a_bookmark(one_origin, page, open_page):
-    run_from_app(check_delete, page, one_origin.client, open_page)
+def test_the_page_from_the_app_deletes_a_bookmark(live_api, page, open_page):
+    run_from_app(check_delete, page, live_api.client, open_page)
 
 
 # --- The deployment files, read ---------------------------------------------------------
