@@ -171,8 +171,7 @@ def test_sql_in_a_field_is_stored_as_text(app):
 
 
 def test_without_database_url_the_database_is_the_file_bookmarks_db(learner_app):
-    # A fresh copy, with no DATABASE_URL at all: the default.
-    learner_app.restart(env={})
+    # The app as the fixture starts it: no DATABASE_URL at all, the default.
     created = create_bookmark(learner_app.client, title="In the default file")
     made = learner_app.copy is not None and (learner_app.copy / DEFAULT_FILE).is_file()
     assert made, (
