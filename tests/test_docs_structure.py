@@ -147,7 +147,9 @@ def test_the_diff_on_page_n_is_from_step_n_minus_1(step):
     assert changes.previous_step(step) == before
     assert int(before[:2]) == int(step[:2]) - 1, f"no step between {before} and {step} should be missing"
     changed = changes.changed_part(step)
-    named = set(re.findall(r"steps/(\d\d)-[a-z0-9-]+/", changed)) | set(re.findall(r"in step (\d\d)\b", changed))
+    # "in step NN" of the page's own words, not of the code in the diff (a comment may say "as in step 09").
+    prose = re.sub(r"^ *(```+|~~~+)[^\n]*\n.*?^ *\1 *$", "", changed, flags=re.S | re.M)
+    named = set(re.findall(r"steps/(\d\d)-[a-z0-9-]+/", changed)) | set(re.findall(r"in step (\d\d)\b", prose))
     assert named <= {before[:2], step[:2]}, f"the diff on page {step} names steps {sorted(named)}"
     shared = {p.name for p in (REPO / "steps" / step).iterdir() if p.is_file()} & {
         p.name for p in (REPO / "steps" / before).iterdir() if p.is_file()  # not __pycache__

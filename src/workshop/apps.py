@@ -21,7 +21,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import count
 from pathlib import Path
@@ -77,14 +77,15 @@ def _copy_folder(source: Path, target: Path) -> None:
     shutil.copytree(source, target, symlinks=True, ignore=copy_ignored)
 
 
-def sandbox_command(workdir: Path) -> list[str] | None:
+def sandbox_command(workdir: Path, shared: Sequence[Path] = ()) -> list[str] | None:
     """bubblewrap's command line for the host, or None where there is no bubblewrap.
 
     Inside: a new PID namespace whose processes all die with the host, no network
     (the test process hands each app its listening socket), an unprivileged user,
     a read-only view of the system and of Python and its packages only, and one
     writable folder: the throw-away copies. The tests, the hidden tests, the class
-    folder and every other learner's work are not there at all."""
+    folder and every other learner's work are not there at all. `shared`: folders the
+    apps may read, e.g. a database server's socket folder (tests/database_servers.py)."""
     bwrap = shutil.which("bwrap")
     if bwrap is None or not sys.platform.startswith("linux"):
         return None
@@ -117,6 +118,8 @@ def sandbox_command(workdir: Path) -> list[str] | None:
     ]
     for path in dict.fromkeys(readable):
         command += ["--ro-bind-try", path, path]
+    for folder in shared:
+        command += ["--ro-bind", str(folder), str(folder)]
     command += [
         "--ro-bind",
         str(HOST_SCRIPT),
@@ -172,13 +175,14 @@ class AppHost:
         self.waiting = False  # a command was sent and its answer not read yet
         self.launching = False  # started, and its "host_ready" not read yet
         self.prepared: Prepared | None = None  # a child that imported the app the next test likely starts
+        self.shared: list[Path] = []  # folders bound into the sandbox (read-only) at the next launch
 
     # -- the host process
 
     def launch(self) -> None:
         ours, theirs = socket.socketpair()
         fd = theirs.fileno()
-        command = sandbox_command(self.workdir) if self.sandbox != "none" else None
+        command = sandbox_command(self.workdir, self.shared) if self.sandbox != "none" else None
         if command is not None and self.sandbox == "auto" and not sandbox_works(command):
             command = None
         if command is None and self.sandbox == "bwrap":
