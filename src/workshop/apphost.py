@@ -291,6 +291,7 @@ def warm_up() -> None:
         "fastapi.telemetry._runtime",
         "pydantic_settings",
         "sqlalchemy",
+        "sqlalchemy.dialects.sqlite",
         "sqlmodel",
         "pwdlib",
     ):
