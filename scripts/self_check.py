@@ -210,6 +210,48 @@ MISTAKES = [
      "the INSERT is an f-string: a quote in a title breaks it (SQL injection)"),
     ("14-database", "bookmarks/database.py", '    __table_args__ = {"sqlite_autoincrement": True}\n', "",
      "SQLite without AUTOINCREMENT: the newest bookmark's id is given again after its delete"),
+    # Step 16 (users): what goes wrong when a login and an owner come in.
+    ("16-users", "bookmarks/auth.py",
+     "row = UserRow(username=data.username, password_hash=password_hash.hash(data.password))",
+     "row = UserRow(username=data.username, password_hash=data.password)  # hashed later, maybe",
+     "the password is stored as it is, not hashed"),
+    ("16-users", "bookmarks/user_routes.py",
+     "def sign_up(data: UserIn, session: SessionDep) -> User:\n    return auth.sign_up(session, data)\n",
+     "def sign_up(data: UserIn, session: SessionDep):\n    auth.sign_up(session, data)\n"
+     "    return data  # the new user, as sent\n",
+     "sign-up answers the body it was sent: the password comes back"),
+    ("16-users", "bookmarks/user_routes.py",
+     "def sign_up(data: UserIn, session: SessionDep) -> User:\n",
+     "def sign_up(data: UserIn, session: SessionDep) -> User:\n    print(\"sign-up:\", data)  # to see what arrives\n",
+     "sign-up prints the body it was sent: the password is in the server's log"),
+    ("16-users", "bookmarks/store.py",
+     "    session.delete(find_row(session, owner_id, bookmark_id))  # unknown, deleted before, or another's\n",
+     "    row = session.get(BookmarkRow, bookmark_id)  # by its id only: anybody's\n"
+     "    if row is None:\n        raise BookmarkNotFound(bookmark_id)\n    session.delete(row)\n",
+     "DELETE forgets the owner: a user deletes another user's bookmark"),
+    ("16-users", "bookmarks/store.py",
+     "select(BookmarkRow).where(BookmarkRow.owner_id == owner_id).order_by(BookmarkRow.id)",
+     "select(BookmarkRow).order_by(BookmarkRow.id)",
+     "the list forgets the owner: every user sees every bookmark"),
+    ("16-users", "bookmarks/store.py",
+     "    if row is None or row.owner_id != owner_id:\n        raise BookmarkNotFound(bookmark_id)\n",
+     "    if row is None:\n        raise BookmarkNotFound(bookmark_id)\n    if row.owner_id != owner_id:\n"
+     "        from fastapi import HTTPException\n\n"
+     "        raise HTTPException(status_code=403, detail=\"This bookmark is not yours\")\n",
+     "another user's bookmark answers 403, which tells that the id exists"),
+    ("16-users", "bookmarks/user_routes.py", "        httponly=True,\n", "",
+     "the login cookie is not HttpOnly: the page's JavaScript can read it"),
+    ("16-users", "bookmarks/user_routes.py", "    if secret:\n        auth.end_login(session, secret)\n", "",
+     "log-out only deletes the cookie: a copy of it still works"),
+    ("16-users", "bookmarks/user_routes.py",
+     "    response.delete_cookie(COOKIE_NAME, path=\"/\", httponly=True, samesite=\"lax\", "
+     "secure=settings.secure_cookies)\n", "",
+     "log-out leaves the cookie in the browser"),
+    ("16-users", "bookmarks/auth.py",
+     "        password_hash.verify(data.password, DUMMY_HASH)  # as slow as a real check\n        raise WrongCredentials()\n",
+     "        from fastapi import HTTPException\n\n"
+     "        raise HTTPException(status_code=401, detail=\"No user of this name\")\n",
+     "an unknown user name gets another message than a wrong password: names can be found out"),
 ]
 
 

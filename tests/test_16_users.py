@@ -190,6 +190,22 @@ def test_sign_up_answers_201_with_the_user_and_never_the_password(accounts):
     expect_password_absent(response, ana, "POST /users")
 
 
+def test_the_password_is_stored_only_as_a_hash(accounts, learner_app):
+    ana = accounts("ana")
+    expect_status(sign_up(ana), 201)
+    assert learner_app.copy is not None
+    secret = ana.password.encode()
+    holding = [
+        path.name
+        for path in learner_app.copy.rglob("*")
+        if path.is_file() and path.stat().st_size < 50_000_000 and secret in path.read_bytes()
+    ]
+    assert not holding, (
+        f"after a sign-up the password is written as it is in {holding}: whoever gets the database file "
+        "gets every password. Store only its hash: password_hash.hash(password) (pwdlib, Argon2)"
+    )
+
+
 def test_a_taken_user_name_answers_409_with_a_message(accounts):
     first, second = accounts("ana"), accounts("ana", "another long password")
     expect_status(sign_up(first), 201)
