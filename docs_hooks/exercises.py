@@ -46,12 +46,18 @@ def solution_block(match: re.Match, step: str) -> str:
         raise PluginError(f'tests/{suite.name} should say REFERENCE = "{folder}"')
 
     blocks, unchanged = [], []
-    for file in sorted(path for path in where.iterdir() if path.suffix in LANGUAGES):
-        step_file = REPO / "steps" / step / file.name
+    # Every file, in subfolders too (step 13's package bookmarks/), by its path in the folder.
+    files = sorted(
+        path for path in where.rglob("*")
+        if path.is_file() and path.suffix in LANGUAGES and "__pycache__" not in path.parts
+    )
+    for file in files:
+        name = file.relative_to(where).as_posix()
+        step_file = REPO / "steps" / step / name
         if step_file.is_file() and step_file.read_bytes() == file.read_bytes():
-            unchanged.append(f"`{file.name}`")
+            unchanged.append(f"`{name}`")
             continue
-        options = f' title="{folder}/{file.name}"'
+        options = f' title="{folder}/{name}"'
         if step_file.is_file():
             new = new_line_numbers(
                 step_file.read_text(encoding="utf-8").splitlines(),
@@ -59,11 +65,12 @@ def solution_block(match: re.Match, step: str) -> str:
             )
             if new:
                 options += f' hl_lines="{as_ranges(new)}"'
-        blocks.append(f'```{LANGUAGES[file.suffix]}{options}\n--8<-- "{folder}/{file.name}"\n```')
+        blocks.append(f'```{LANGUAGES[file.suffix]}{options}\n--8<-- "{folder}/{name}"\n```')
     if not blocks:
         raise PluginError(f"{folder}/ holds no file that differs from steps/{step}/")
     same = (
-        f" {' and '.join(unchanged)} {'is' if len(unchanged) == 1 else 'are'} step {step[:2]}'s, unchanged."
+        f" {' and '.join([', '.join(unchanged[:-1]), unchanged[-1]] if len(unchanged) > 1 else unchanged)} "
+        f"{'is' if len(unchanged) == 1 else 'are'} step {step[:2]}'s, unchanged."
         if unchanged else ""
     )
     body = (

@@ -183,6 +183,24 @@ MISTAKES = [
      "          // show the list as the server has it now.\n          await showBookmarks();\n        }\n",
      "        await deleteBookmark(id);\n        await showBookmarks();\n",
      "after a failed delete (404) the list still shows the deleted bookmark"),
+    # Step 13, project structure and settings: what goes wrong when one file becomes a package.
+    ("13-project-structure", "main.py", "app.include_router(routes.router)\n", "",
+     "the router is never included: every /bookmarks route answers 404"),
+    ("13-project-structure", "bookmarks/routes.py", '@router.get("")\ndef list_bookmarks', '@router.get("/bookmarks")\n'
+     "def list_bookmarks", "the list route repeats the prefix: it is at /bookmarks/bookmarks"),
+    ("13-project-structure", "bookmarks/routes.py", "from bookmarks import store\n",
+     "from bookmarks import store\nfrom main import settings  # the settings, where main.py has them\n",
+     "routes.py imports main.py, which imports routes.py: a circular import, the app never starts"),
+    ("13-project-structure", "bookmarks/settings.py", "Annotated[list[str], NoDecode]", "list[str]",
+     "ALLOWED_ORIGINS is read as JSON, so the comma-separated list of step 09 stops the app"),
+    ("13-project-structure", "bookmarks/settings.py", "SettingsConfigDict(env_file=ENV_FILE, ",
+     "SettingsConfigDict(", "the settings ignore the .env file"),
+    ("13-project-structure", "bookmarks/settings.py", 'SettingsConfigDict(env_file=ENV_FILE, extra="ignore")',
+     'SettingsConfigDict(env_file=ENV_FILE, extra="ignore", env_prefix="BOOKMARKS_")',
+     "a prefix copied from a tutorial: the settings read BOOKMARKS_ALLOWED_ORIGINS, never ALLOWED_ORIGINS"),
+    ("13-project-structure", "bookmarks/settings.py", '    @field_validator("allowed_origins")\n    @classmethod\n'
+     "    def only_origins", "    @classmethod\n    def only_origins",
+     "an origin with a / at the end is accepted: the page is blocked and nothing says why"),
     # Step 14 (a real database): what goes wrong when the bookmarks move into SQLModel.
     ("14-database", "bookmarks/store.py",
      "    session.delete(find_row(session, bookmark_id))  # an unknown id, or one deleted before\n"

@@ -64,7 +64,9 @@ pytestmark = pytest.mark.tooling
 
 def load_reference_app(folder: Path):
     """Import folder/main.py as a new module (a unique name, so the steps do not
-    share one), with the folder on sys.path while it is imported."""
+    share one), with the folder on sys.path while it is imported. The modules it
+    imports from its folder (step 13's package bookmarks/) are forgotten after:
+    the next step's package of the same name is its own, not this one again."""
     spec = importlib.util.spec_from_file_location(f"fuzzed_step_{next(_module_names)}", folder / "main.py")
     module = importlib.util.module_from_spec(spec)
     sys.path.insert(0, str(folder))
@@ -72,6 +74,9 @@ def load_reference_app(folder: Path):
         spec.loader.exec_module(module)
     finally:
         sys.path.remove(str(folder))
+        for name, imported in list(sys.modules.items()):
+            if Path(getattr(imported, "__file__", None) or "/").is_relative_to(folder):
+                del sys.modules[name]
     return module.app
 
 

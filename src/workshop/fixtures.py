@@ -14,8 +14,10 @@
   (``--host-resolver-rules``) that 127.0.0.1:5500 is the test's page server and
   127.0.0.1:8000 / localhost:8000 the test's app, so the page's own code and
   addresses are used as they are, and the learner's own servers on 8000 and
-  5500 are never touched. In a run on a learner's work (``--steps-dir``,
-  ``--app``) every other address is unknown to the browser.
+  5500 are never touched. ``open_page(from_app=True)`` opens the page the app
+  serves itself (step 15 on), at http://bookmarks.example/, also mapped to the
+  app. In a run on a learner's work (``--steps-dir``, ``--app``) every other
+  address is unknown to the browser.
 
 Where the folder is looked up: the reference ``steps/`` by default;
 ``--steps-dir=DIR`` (``DIR/NN-*``); ``--app=DIR`` (``DIR`` itself, for every
@@ -39,10 +41,12 @@ import pytest
 from workshop.apps import AppFailed, AppHost, LearnerApp, listening_socket, make_host
 from workshop.steps import find_step_folder, step_of
 
-# Where the learner serves the two halves, as the pages tell them.
-LEARNER_API = ("127.0.0.1:8000", "localhost:8000")
+# Where the learner serves the two halves, as the pages tell them; from step 15 on the
+# app serves its page too, opened at a deployed app's address (another host than 8000's).
+LEARNER_API = ("127.0.0.1:8000", "localhost:8000", "bookmarks.example:80")
 LEARNER_PAGE = ("127.0.0.1:5500", "localhost:5500")
 PAGE_URL = "http://127.0.0.1:5500/"
+APP_PAGE_URL = "http://bookmarks.example/"
 NEVER_IMPORTS = pytest.StashKey[dict[Path, str]]()  # step folders whose main.py ran out of import time
 
 
@@ -237,8 +241,10 @@ def browser_type_launch_args(
 
 
 @pytest.fixture
-def open_page(request: pytest.FixtureRequest, page: Any, page_server: PageServer, step_dir: Path) -> Callable[[], Any]:
-    """Serve the step folder and open its page at http://127.0.0.1:5500/.
+def open_page(request: pytest.FixtureRequest, page: Any, page_server: PageServer, step_dir: Path) -> Callable[..., Any]:
+    """Serve the step folder and open its page at http://127.0.0.1:5500/; or, with
+    ``open_page(from_app=True)``, open the page the learner's app serves at its own /
+    (as http://bookmarks.example/).
 
     ``page.dialogs`` records alert() and the like (a confirm() is accepted, as a
     learner would), ``page.errors`` the uncaught JavaScript errors,
@@ -261,7 +267,10 @@ def open_page(request: pytest.FixtureRequest, page: Any, page_server: PageServer
     number = step_of(request.path)
     needs_javascript = number is not None and int(number) >= 8
 
-    def open_() -> Any:
+    def open_(from_app: bool = False) -> Any:
+        if from_app:  # the page as the learner's app serves it, wherever its file is
+            page.goto(APP_PAGE_URL)
+            return page
         page_file = step_dir / "index.html"
         if not page_file.is_file():
             pytest.fail(f"{step_dir.name} has no index.html", pytrace=False)
