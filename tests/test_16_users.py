@@ -10,24 +10,18 @@ password shows up in no answer and in nothing the app prints; the page signs up,
 adds, logs out (the list is gone) and logs in again (the list is back).
 
 Every test creates its users itself, on a fresh app (a fresh database). Each user
-here has an HTTP client of their own that sends their login cookie: the test reads
-the cookie from the log-in's Set-Cookie and sends it back as a browser does (so a
-Secure cookie works here too, over http://).
+here has an HTTP client of their own that sends their login cookie (user_checks.py).
 
 Argon2 is slow on purpose (a tenth of a second or more per sign-up and log-in): the
 tests sign up as few users as they can.
 """
 
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
-
-import httpx2
 import pytest
 from playwright.sync_api import expect
 
 from api_model import STEP_OPERATIONS, check_against_model
 from page_checks import bookmark_entries, bookmark_item, error_message, fill_form
+from user_checks import PASSWORDS, Account, log_in, make_accounts, set_cookies, sign_up, signed_up_and_logged_in
 from workshop_checks import (
     NEW_BOOKMARK,
     create_bookmark,
@@ -38,119 +32,13 @@ from workshop_checks import (
 )
 
 THE_BOX = 'see the box "What the checks expect" on the step\'s page'
-PASSWORDS = {"ana": "ana's long secret 1", "ben": "ben's long secret 2"}
 WRONG_PASSWORD = "not the right one 99"
-# The page, served by the app itself (one origin, step 15): the browser maps this
-# address to the test's app.
-PAGE_URL = "http://127.0.0.1:8000/"
-
-
-# --- Cookies, as a browser reads them --------------------------------------------
-
-
-@dataclass
-class SetCookie:
-    """One Set-Cookie header: the cookie's name and value, and its attributes (lower case)."""
-
-    name: str
-    value: str
-    attributes: dict[str, str] = field(default_factory=dict)
-
-    @classmethod
-    def parse(cls, header: str) -> "SetCookie":
-        first, *rest = header.split(";")
-        name, _, value = first.partition("=")
-        attributes = {}
-        for part in rest:
-            key, _, attribute = part.partition("=")
-            attributes[key.strip().lower()] = attribute.strip()
-        return cls(name.strip(), value.strip().strip('"'), attributes)
-
-    def deletes(self) -> bool:
-        """Does this header tell the browser to drop the cookie? (Max-Age=0 or less, an
-        Expires in the past, or an empty value.)"""
-        max_age = self.attributes.get("max-age", "")
-        if max_age.lstrip("-").isdigit() and int(max_age) <= 0:
-            return True
-        expires = self.attributes.get("expires")
-        if expires:
-            try:
-                return parsedate_to_datetime(expires) <= datetime.now(UTC)
-            except (TypeError, ValueError):
-                return False
-        return self.value == ""
-
-
-def set_cookies(response) -> list[SetCookie]:
-    return [SetCookie.parse(header) for header in response.headers.get_list("set-cookie")]
-
-
-# --- Users with a client each ---------------------------------------------------
-
-
-@dataclass
-class Account:
-    """A user of the app under test, with an HTTP client that sends their cookies."""
-
-    name: str
-    password: str
-    client: httpx2.Client
-    cookies: dict[str, str] = field(default_factory=dict)
-
-    def use(self, cookies: dict[str, str]) -> None:
-        """Send these cookies with every request from now on (as the browser would)."""
-        self.cookies = dict(cookies)
-        self.client.headers.pop("cookie", None)
-        if cookies:
-            self.client.headers["Cookie"] = "; ".join(f"{name}={value}" for name, value in cookies.items())
 
 
 @pytest.fixture
 def accounts(learner_app):
-    """make(name) gives a user of the test's app (not signed up yet), with a client of
-    their own. The clients are closed after the test."""
-    made = []
-
-    def make(name: str, password: str | None = None) -> Account:
-        client = httpx2.Client(base_url=learner_app.url, timeout=learner_app.request_timeout)
-        account = Account(name, password or PASSWORDS.get(name, f"{name}'s long secret"), client)
-        made.append(account)
-        return account
-
-    yield make
-    for account in made:
-        account.client.close()
-
-
-def sign_up(account: Account):
-    return account.client.post("/users", json={"username": account.name, "password": account.password})
-
-
-def log_in(account: Account, password: str | None = None):
-    """POST /login; a success's cookies are sent by this account from now on."""
-    sent = {"username": account.name, "password": account.password if password is None else password}
-    response = account.client.post("/login", json=sent)
-    if 200 <= response.status_code < 300:
-        account.use({cookie.name: cookie.value for cookie in set_cookies(response) if not cookie.deletes()})
-    return response
-
-
-def signed_up_and_logged_in(account: Account) -> Account:
-    response = sign_up(account)
-    assert response.status_code == 201, (
-        f"POST /users (sign-up of {account.name!r}) answered {response.status_code}, expected 201. "
-        f"Body: {response.text[:300]!r}. {THE_BOX}"
-    )
-    response = log_in(account)
-    assert response.status_code == 200, (
-        f"POST /login as {account.name!r} right after signing up answered {response.status_code}, expected 200. "
-        f"Body: {response.text[:300]!r}. {THE_BOX}"
-    )
-    assert account.cookies, (
-        "POST /login answered 200 but set no cookie (no Set-Cookie header): the browser would not stay "
-        "logged in. Call response.set_cookie(...) in the log-in route"
-    )
-    return account
+    """accounts("ana"): a user of this test's app, with a client of their own."""
+    yield from make_accounts(learner_app)
 
 
 def expect_password_absent(response, account: Account, what: str) -> None:
@@ -428,8 +316,7 @@ def account_field(page, label: str):
 
 @pytest.mark.points(3)
 def test_the_page_signs_up_adds_logs_out_and_logs_in(learner_app, accounts, open_page, page):
-    open_page  # noqa: B018  (its set-up only: this step's page is served by the app itself)
-    page.goto(PAGE_URL)
+    open_page(from_app=True)  # the page as the app serves it (one origin, step 15)
     # Nobody is logged in: the page offers to log in, and a wrong log-in is said in words.
     expect(account_field(page, "User name")).to_be_visible()
     account_field(page, "User name").fill("ana")

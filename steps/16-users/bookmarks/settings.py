@@ -32,8 +32,10 @@ class Settings(BaseSettings):
     # extra="ignore": a line in .env that is no setting of ours (another tool's) is skipped.
     model_config = SettingsConfigDict(env_file=ENV_FILE, extra="ignore")
 
-    # The pages allowed to call the API (CORS), comma-separated as in step 09:
-    # ALLOWED_ORIGINS="http://127.0.0.1:5500,http://localhost:5500".
+    # The pages on other origins allowed to call the API (CORS), comma-separated as
+    # in step 09. The page the app serves itself shares its origin and needs none:
+    # these defaults are Live Server's, for working on the page with it. A server
+    # with no other page sets ALLOWED_ORIGINS= (empty): no page elsewhere may call.
     # NoDecode: pydantic-settings would read a list from the environment as JSON
     # (["http://..."]); this keeps the text as it is, for split_commas below.
     allowed_origins: Annotated[list[str], NoDecode] = [
