@@ -286,7 +286,8 @@ MISTAKES = [
      "secure=settings.secure_cookies)\n", "",
      "log-out leaves the cookie in the browser"),
     ("16-users", "bookmarks/auth.py",
-     "        password_hash.verify(data.password, DUMMY_HASH)  # as slow as a real check\n        raise WrongCredentials()\n",
+     "        password_hash.verify(data.password, DUMMY_HASH)  # as slow as a real check\n"
+     "        raise WrongCredentials()\n",
      "        from fastapi import HTTPException\n\n"
      "        raise HTTPException(status_code=401, detail=\"No user of this name\")\n",
      "an unknown user name gets another message than a wrong password: names can be found out"),
