@@ -325,16 +325,20 @@ def send_account_form(page, button_name: str, name: str, password: str) -> None:
 def test_the_page_signs_up_adds_logs_out_and_logs_in(learner_app, accounts, open_page, page):
     open_page(from_app=True)  # the page as the app serves it (one origin, step 15)
     # Nobody is logged in: the page offers to log in, and a wrong log-in is said in words.
-    expect(button(page, "Log in")).to_be_visible()
+    expect(button(page, "Log in"), f"the page at / shows no button 'Log in' while nobody is logged in; {THE_BOX}"
+           ).to_be_visible()
     send_account_form(page, "Log in", "ana", PASSWORDS["ana"])
-    expect(error_message(page).first).to_be_visible()
-    expect(error_message(page).first).not_to_have_text("")
+    said = "a log-in with a name nobody has should show a message in the element with role=\"alert\""
+    expect(error_message(page).first, said).to_be_visible()
+    expect(error_message(page).first, said).not_to_have_text("")
 
     send_account_form(page, "Sign up", "ana", PASSWORDS["ana"])
-    expect(button(page, "Log out")).to_be_visible()
+    expect(button(page, "Log out"), "after 'Sign up' the user should be logged in, with a button 'Log out'"
+           ).to_be_visible()
     fill_form(page, "https://example.com/ana", "Ana's page bookmark")
     page.locator("form button[type=submit]:visible, form button:not([type]):visible").first.click()
-    expect(bookmark_item(page, "Ana's page bookmark")).to_be_visible()
+    expect(bookmark_item(page, "Ana's page bookmark"), "a bookmark added after signing up should be listed"
+           ).to_be_visible()
 
     ana = accounts("ana")
     expect_status(log_in(ana), 200)
@@ -342,11 +346,15 @@ def test_the_page_signs_up_adds_logs_out_and_logs_in(learner_app, accounts, open
     assert titles == ["Ana's page bookmark"], f"after adding on the page, ana's bookmarks are {titles}"
 
     button(page, "Log out").click()
-    expect(button(page, "Log in")).to_be_visible()
-    expect(bookmark_entries(page)).to_have_count(0)
-    expect(page.get_by_text("Ana's page bookmark")).to_have_count(0)
+    expect(button(page, "Log in"), "after 'Log out' the page should offer to log in again").to_be_visible()
+    gone = "after 'Log out' the page still shows the bookmarks of the user who left: clear the list"
+    expect(bookmark_entries(page), gone).to_have_count(0)
+    expect(page.get_by_text("Ana's page bookmark"), gone).to_have_count(0)
 
     send_account_form(page, "Log in", "ana", PASSWORDS["ana"])
-    expect(bookmark_item(page, "Ana's page bookmark")).to_be_visible()
+    expect(bookmark_item(page, "Ana's page bookmark"), "after logging in again, the user's list should show"
+           ).to_be_visible()
     page.reload()
-    expect(bookmark_item(page, "Ana's page bookmark")).to_be_visible()
+    expect(bookmark_item(page, "Ana's page bookmark"),
+           "after a reload while logged in (the cookie is still there), the list should show: ask GET /users/me "
+           "or GET /bookmarks when the page opens").to_be_visible()
