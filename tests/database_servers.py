@@ -152,6 +152,10 @@ class PostgresServer:
             f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{database.name}'",
         )
 
+    def bring_back(self, database: Database) -> None:
+        """The database accepts connections again (the app's pool must notice by itself)."""
+        self.admin(f"ALTER DATABASE {database.name} ALLOW_CONNECTIONS true")
+
     def drop(self, database: Database) -> None:
         self.admin(f"DROP DATABASE IF EXISTS {database.name} WITH (FORCE)", f"DROP ROLE IF EXISTS {database.name}")
 

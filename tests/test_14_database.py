@@ -171,8 +171,7 @@ def test_sql_in_a_field_is_stored_as_text(app):
 
 
 def test_without_database_url_the_database_is_the_file_bookmarks_db(learner_app):
-    # A fresh copy, with no DATABASE_URL at all: the default.
-    learner_app.restart(env={})
+    # The app as the fixture starts it: no DATABASE_URL at all, the default.
     created = create_bookmark(learner_app.client, title="In the default file")
     made = learner_app.copy is not None and (learner_app.copy / DEFAULT_FILE).is_file()
     assert made, (
@@ -216,18 +215,26 @@ ORIGIN = "http://127.0.0.1:5500"  # one of the origins allowed by default (step 
 INTERNALS = ("sqlite", "psycopg", "postgres", "OperationalError", "DatabaseError", "SELECT ", "INSERT ", "Traceback")
 
 
-def take_the_database_down(app, postgres, database) -> None:
+def take_the_database_down(app, postgres, database):
     """The database stops working under the running app: PostgreSQL ends its
     connections and refuses new ones; a SQLite file is overwritten with bytes that are
-    no database (the app's own file, in the app's folder)."""
+    no database (the app's own file, in the app's folder). Answers a function that
+    brings it back as it was."""
     if postgres is not None:
         postgres.take_down(database)
-        return
+        return lambda: postgres.bring_back(database)
     assert app.copy is not None
-    files = [path for path in app.copy.glob("*") if path.is_file() and path.read_bytes()[:16] == b"SQLite format 3\0"]
+    files = {path: path.read_bytes() for path in app.copy.glob("*") if path.is_file()}
+    files = {path: data for path, data in files.items() if data[:16] == b"SQLite format 3\0"}
     assert files, f"the app's folder has no SQLite database file: {THE_BOX}"
     for path in files:
         path.write_bytes(b"this is not a database any more\n" * 256)
+
+    def bring_back() -> None:
+        for path, data in files.items():
+            path.write_bytes(data)
+
+    return bring_back
 
 
 def expect_unavailable(response, what: str) -> None:
@@ -253,12 +260,21 @@ def expect_unavailable(response, what: str) -> None:
 
 def test_a_database_that_cannot_be_used_answers_503_or_500_without_internals(app, postgres, database):
     created = create_bookmark(app.client)
-    take_the_database_down(app, postgres, database)
+    bring_back = take_the_database_down(app, postgres, database)
     headers = {"Origin": ORIGIN}
     expect_unavailable(app.client.get("/bookmarks", headers=headers), "GET /bookmarks")
     expect_unavailable(app.client.get(f"/bookmarks/{created['id']}", headers=headers), "GET /bookmarks/{id}")
     new = app.client.post("/bookmarks", json={"url": "https://example.com/", "title": "T"}, headers=headers)
     expect_unavailable(new, "POST /bookmarks")
+    # The database works again: so must the app, without a restart.
+    bring_back()
+    again = app.client.post("/bookmarks", json={"url": "https://example.com/back", "title": "Back"})
+    assert again.status_code == 201, (
+        f"once the database works again, POST /bookmarks answered {again.status_code}: {again.text[:200]!r}. "
+        "Give each request a session of its own (a dependency with yield): a session shared by every "
+        "request stays broken after one failed request"
+    )
+    assert created in list_bookmarks(app.client), "once the database works again, its bookmarks should be listed"
 
 
 def test_the_page_says_so_when_the_database_cannot_be_used(app, postgres, database, open_page, page):

@@ -48,10 +48,17 @@ from schemathesis.checks import (
 REPO = Path(__file__).resolve().parent.parent
 FIRST_STEP_WITH_A_BODY = 4
 ERROR_HANDLING_STEP = 12  # the step whose 422 no longer sends the input back
+# From step 14 on a step keeps its bookmarks in a database: imported here again and again,
+# its table class would be declared twice in SQLModel's one registry (a warning, so an
+# error), and its SQLite file would land in the repository. Step 14's own suite sends
+# it the same kinds of bodies, out of process (and the earlier suites all run on it).
+FIRST_STEP_WITH_A_DATABASE = 14
 STEPS = sorted(
     folder
     for folder in (REPO / "steps").iterdir()
-    if folder.is_dir() and folder.name[:2].isdigit() and int(folder.name[:2]) >= FIRST_STEP_WITH_A_BODY
+    if folder.is_dir()
+    and folder.name[:2].isdigit()
+    and FIRST_STEP_WITH_A_BODY <= int(folder.name[:2]) < FIRST_STEP_WITH_A_DATABASE
 )
 MAX_URL_LENGTH = 2083  # the maxLength of "url" in every step's schema (HttpUrl's limit)
 EXAMPLES_PER_OPERATION = 15
