@@ -247,6 +247,31 @@ MISTAKES = [
      "the INSERT is an f-string: a quote in a title breaks it (SQL injection)"),
     ("14-database", "bookmarks/database.py", '    __table_args__ = {"sqlite_autoincrement": True}\n', "",
      "SQLite without AUTOINCREMENT: the newest bookmark's id is given again after its delete"),
+    # Step 15 (one origin): the app serves its page, runs in a container, says whether it is healthy.
+    ("15-one-origin", "main.py", "app.include_router(routes.router)\n",
+     "from fastapi.staticfiles import StaticFiles\n\n"
+     "app.mount(\"/\", StaticFiles(directory=\".\", html=True))  # the page at /\n"
+     "app.include_router(routes.router)\n",
+     "the folder is mounted at / before the API's routes: GET /bookmarks answers 404, .env is served"),
+    ("15-one-origin", "main.py", "app.include_router(health.router)\n",
+     "app.include_router(health.router)\n"
+     "from fastapi.staticfiles import StaticFiles\n\n"
+     "app.mount(\"/\", StaticFiles(directory=\".\", html=True))  # after the routes, as the docs say\n",
+     "the app's whole folder is mounted at / (after the routes): .env and bookmarks.db for anyone to read"),
+    ("15-one-origin", "index.html",
+     'const API_URL = location.port === "5500" ? "http://127.0.0.1:8000" : "";',
+     'const API_URL = "http://127.0.0.1:8000";',
+     "the page still calls http://127.0.0.1:8000: served at any other address, CORS blocks every call"),
+    ("15-one-origin", "bookmarks/health.py", "    session.exec(select(BookmarkRow.id).limit(1)).first()\n", "",
+     "GET /health answers 200 without asking the database: healthy while the database is gone"),
+    ("15-one-origin", "Dockerfile", 'CMD ["fastapi", "run", "main.py", "--port", "8000"]',
+     'CMD ["uvicorn", "main:app", "--port", "8000"]',
+     "the container starts uvicorn on 127.0.0.1: the published port never reaches the app"),
+    ("15-one-origin", ".dockerignore", ".env\n", "",
+     "the image copies .env: the database's password is in every copy of the image"),
+    ("15-one-origin", "compose.yaml",
+     "POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:?write POSTGRES_PASSWORD=... in the file .env}",
+     "POSTGRES_PASSWORD: bookmarks-secret", "compose.yaml writes the database's password in the file"),
     # Step 16 (users): what goes wrong when a login and an owner come in.
     ("16-users", "bookmarks/auth.py",
      "row = UserRow(username=data.username, password_hash=password_hash.hash(data.password))",

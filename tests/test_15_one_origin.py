@@ -2,8 +2,8 @@
 
 What a learner can see: a browser asking for / gets the page (HTML) from the app;
 that page, opened from the app at a deployed app's address (http://bookmarks.example/,
-mapped to the app) with ALLOWED_ORIGINS empty (no CORS for anyone), lists, adds,
-edits and deletes bookmarks, sending every request to its own origin; the API's
+mapped to the app, an origin no list allows; once with ALLOWED_ORIGINS empty), lists,
+adds, edits and deletes bookmarks, sending every request to its own origin; the API's
 routes and /docs still answer beside the page; the app's folder itself (.env,
 main.py, the database file) is not served; GET /health answers 200 JSON while the
 database works, and an error (503, or 500) when it cannot be used.
@@ -74,12 +74,13 @@ def test_the_app_folder_itself_is_not_served(learner_app):
         path = app.copy / name
         if not path.is_file():
             continue
-        response = app.client.get(f"/{name}")
-        assert not (response.status_code == 200 and response.content == path.read_bytes()), (
-            f"GET /{name} answers the app's own file {name}: the app serves its whole folder, .env "
-            "(the database's password) and the database included. Serve index.html alone, or a folder "
-            "that holds nothing but the page's files (StaticFiles(directory=\"static\"))"
-        )
+        for prefix in ("", "/static", "/app", "/public", "/frontend"):  # where a folder is usually mounted
+            response = app.client.get(f"{prefix}/{name}")
+            assert not (response.status_code == 200 and response.content == path.read_bytes()), (
+                f"GET {prefix}/{name} answers the app's own file {name}: the app serves its whole folder, .env "
+                "(the database's password) and the database included. Serve index.html alone, or a folder "
+                "that holds nothing but the page's files (StaticFiles(directory=\"static\"))"
+            )
 
 
 # --- GET /health ------------------------------------------------------------------
@@ -145,16 +146,18 @@ def test_an_empty_allowed_origins_lets_no_other_page_in(learner_app):
 # --- In the browser, from the app's own origin ---------------------------------------
 
 
+# The page's origin, http://bookmarks.example, is on no list of allowed origins: the app's
+# defaults (Live Server's) give it no CORS header either. One test empties the list all the same.
 @pytest.fixture
 def one_origin(learner_app):
     """The app with ALLOWED_ORIGINS empty: no CORS header for any page, its own page needs none."""
     return learner_app.restart(env={"ALLOWED_ORIGINS": ""})
 
 
-@pytest.fixture
-def open_from_app(page, open_page):
-    """Open the page as the app serves it, at APP_ORIGIN; fail at once, in words, when
-    / is not the page, and after the test when the page sent anything to another origin."""
+def run_from_app(scenario, page, client, open_page) -> None:
+    """Run a scenario of page_checks on the page as the app serves it, at APP_ORIGIN.
+    Fails at once, in words, when / is not the page; and, whatever else failed, says
+    first that the page sent a request to another origin, when it did."""
     elsewhere: list[str] = []
 
     def record(request):
@@ -163,9 +166,7 @@ def open_from_app(page, open_page):
             if f"{parts.scheme}://{parts.netloc}" != APP_ORIGIN:
                 elsewhere.append(f"{request.method} {request.url}")
 
-    page.on("request", record)
-
-    def open_():
+    def open_from_app():
         open_page(from_app=True)
         kind = page.evaluate("document.contentType")
         if kind != "text/html":
@@ -176,31 +177,36 @@ def open_from_app(page, open_page):
             )
         return page
 
-    yield open_
-    if elsewhere:
-        pytest.fail(
+    page.on("request", record)
+    try:
+        scenario(page, client, open_from_app)
+    except BaseException:  # pytest.fail raises an exception outside Exception's family
+        if not elsewhere:
+            raise
+    if elsewhere:  # the cause of whatever else failed: said alone, "from None"
+        message = (
             f"the page, served by the app at {APP_ORIGIN}/, sent {elsewhere[0]}: to another origin, which "
             "CORS then blocks. Call the API with relative addresses (fetch(\"/bookmarks\")) so it goes to "
-            f"the app that served the page, whatever its address. {THE_BOX}",
-            pytrace=False,
+            f"the app that served the page, whatever its address. {THE_BOX}"
         )
+        raise pytest.fail.Exception(message, pytrace=False) from None
 
 
 @pytest.mark.points(2)  # the step's main promise
-def test_the_page_from_the_app_lists_the_bookmarks_without_cors(one_origin, page, open_from_app):
-    check_the_list_loads(page, one_origin.client, open_from_app)
+def test_the_page_from_the_app_lists_the_bookmarks_without_cors(one_origin, page, open_page):
+    run_from_app(check_the_list_loads, page, one_origin.client, open_page)
 
 
-def test_the_page_from_the_app_adds_a_bookmark(one_origin, page, open_from_app):
-    check_create(page, one_origin.client, open_from_app)
+def test_the_page_from_the_app_adds_a_bookmark(live_api, page, open_page):
+    run_from_app(check_create, page, live_api.client, open_page)
 
 
-def test_the_page_from_the_app_edits_a_bookmark(one_origin, page, open_from_app):
-    check_edit(page, one_origin.client, open_from_app)
+def test_the_page_from_the_app_edits_a_bookmark(live_api, page, open_page):
+    run_from_app(check_edit, page, live_api.client, open_page)
 
 
-def test_the_page_from_the_app_deletes_a_bookmark(one_origin, page, open_from_app):
-    check_delete(page, one_origin.client, open_from_app)
+def test_the_page_from_the_app_deletes_a_bookmark(live_api, page, open_page):
+    run_from_app(check_delete, page, live_api.client, open_page)
 
 
 # --- The deployment files, read ---------------------------------------------------------
@@ -230,6 +236,12 @@ def command_words(arguments: str) -> list[str]:
     if arguments.startswith("["):
         return [str(word) for word in yaml.safe_load(arguments)]
     return shlex.split(arguments)
+
+
+def copied_sources(arguments: str) -> list[str]:
+    """What COPY or ADD takes from the folder: every word but the options and the destination."""
+    words = [word for word in command_words(arguments) if not word.startswith("--")]
+    return words[:-1]
 
 
 def test_the_container_starts_the_app_for_production(step_dir):
@@ -265,14 +277,21 @@ def test_the_image_gets_what_the_app_needs_and_no_env_file(step_dir):
         if path.is_file():
             installed += " " + path.read_text(encoding="utf-8")
     names = {name.lower().replace("_", "-") for name in re.findall(r"(?<![\w.-])([A-Za-z][\w.-]*)", installed)}
-    for package in ("fastapi", "sqlmodel", "psycopg", "pydantic-settings"):
-        assert package in names, (
-            f"{recipe.name} installs no {package} (neither in a RUN line nor in the requirements file it "
-            "installs): the app would not start in the container, or not reach PostgreSQL"
+    # What any version of this step needs: FastAPI, a database library, and a PostgreSQL
+    # driver (the classic: it works with SQLite on your computer, and not in compose).
+    for needed in (("fastapi",), ("sqlmodel", "sqlalchemy"), ("psycopg", "psycopg2", "psycopg2-binary", "asyncpg")):
+        assert names & set(needed), (
+            f"{recipe.name} installs no {' or '.join(needed)} (neither in a RUN line nor in the requirements "
+            "file it installs with -r): the app would not start in the container, or not reach PostgreSQL"
+        )
+    starts = " ".join(args for keyword, args in steps if keyword in ("CMD", "ENTRYPOINT"))
+    if "fastapi" in starts and "run" in starts:
+        assert "fastapi-cli" in names or re.search(r"fastapi\[[^\]]*standard", installed), (
+            f"{recipe.name} starts the app with fastapi run, but installs neither fastapi-cli nor "
+            "fastapi[standard]: the command fastapi comes with them"
         )
     copies_all = any(
-        keyword in ("COPY", "ADD") and re.search(r"(^|\s)\.(/)?\s", args + " ")
-        for keyword, args in steps
+        keyword in ("COPY", "ADD") and {".", "./", "*"} & set(copied_sources(args)) for keyword, args in steps
     )
     if copies_all:
         ignore = step_dir / ".dockerignore"

@@ -1,7 +1,8 @@
-"""My Bookmark Manager, put together from the parts in api/: the API and its page.
+"""My Bookmark Manager API, put together from the parts in api/.
 
-Start it from this folder with:  uvicorn main:app --reload
-and open http://127.0.0.1:8000/ (the page) or http://127.0.0.1:8000/docs
+Start it from this folder with:  fastapi dev main.py
+(on a server: fastapi run main.py), and open http://127.0.0.1:8000/ for the page,
+http://127.0.0.1:8000/docs for the API. The page is static/index.html.
 """
 
 from contextlib import asynccontextmanager
@@ -10,9 +11,9 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
 
-from api import bookmarks, people
+from api import bookmarks, health, people
 from api.config import get_config
 from api.crashes import CrashesBecomeJson, short_422
 from api.db import Base, engine
@@ -39,11 +40,8 @@ app.add_middleware(
 )
 app.include_router(people.router)
 app.include_router(bookmarks.router)
+app.include_router(health.router)
 
-PAGE = Path(__file__).parent / "index.html"
-
-
-# The page comes from the API's own origin: its fetch calls carry the login cookie.
-@app.get("/", response_class=HTMLResponse)
-def home():
-    return PAGE.read_text(encoding="utf-8")
+# The page and its files: static/ holds nothing else. Mounted last, so that the
+# routes above answer first; html=True serves static/index.html at /.
+app.mount("/", StaticFiles(directory=Path(__file__).parent / "static", html=True), name="page")
