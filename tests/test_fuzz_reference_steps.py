@@ -30,7 +30,6 @@ part 1: 10 gives 7 s, 25 gives 10 s.
 
 import importlib.util
 import sys
-import warnings
 from itertools import count
 from pathlib import Path
 
@@ -78,15 +77,8 @@ def load_reference_app(folder: Path):
     spec = importlib.util.spec_from_file_location(f"fuzzed_step_{next(_module_names)}", folder / "main.py")
     module = importlib.util.module_from_spec(spec)
     sys.path.insert(0, str(folder))
-    if "sqlmodel" in sys.modules:
-        # Steps 14 on declare the same table on SQLModel's one MetaData: the last loaded
-        # step's declaration is the one in use (the same columns), not a second one beside it.
-        sys.modules["sqlmodel"].SQLModel.metadata.clear()
     try:
-        with warnings.catch_warnings():
-            # ... and the same class name in the same module name, bookmarks.database.
-            warnings.filterwarnings("ignore", "This declarative base already contains a class")
-            spec.loader.exec_module(module)
+        spec.loader.exec_module(module)
     finally:
         sys.path.remove(str(folder))
         for name, imported in list(sys.modules.items()):
