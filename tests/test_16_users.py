@@ -20,7 +20,7 @@ import pytest
 from playwright.sync_api import expect
 
 from api_model import STEP_OPERATIONS, check_against_model
-from page_checks import bookmark_entries, bookmark_item, error_message, fill_form
+from page_checks import bookmark_entries, bookmark_item, error_message, field, fill_form
 from user_checks import PASSWORDS, Account, log_in, make_accounts, set_cookies, sign_up, signed_up_and_logged_in
 from workshop_checks import (
     NEW_BOOKMARK,
@@ -338,7 +338,9 @@ def test_the_page_signs_up_adds_logs_out_and_logs_in(learner_app, accounts, open
     expect(button(page, "Log out"), "after 'Sign up' the user should be logged in, with a button 'Log out'"
            ).to_be_visible()
     fill_form(page, "https://example.com/ana", "Ana's page bookmark")
-    page.locator("form button[type=submit]:visible, form button:not([type]):visible").first.click()
+    # The submit button of the form that holds the URL field (the account form may be on the page too).
+    bookmark_form = page.locator("form").filter(has=field(page, "URL"))
+    bookmark_form.locator("button[type=submit], button:not([type]), input[type=submit]").first.click()
     expect(bookmark_item(page, "Ana's page bookmark"), "a bookmark added after signing up should be listed"
            ).to_be_visible()
 
