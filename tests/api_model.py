@@ -107,13 +107,21 @@ SETTINGS = settings(
 SHRINK_SECONDS = 3.0
 
 
-def check_against_model(client, operations) -> None:
+def check_against_model(client, operations, others=(), series: int | None = None) -> None:
     """Run the series of requests against the app behind `client`, using only
-    `operations` (a set of CREATE, READ, ...: what the step under test has)."""
+    `operations` (a set of CREATE, READ, ...: what the step under test has).
+
+    `others`: ids of bookmarks that exist but are not the client's (step 16: another
+    user's). They must answer as ids that never existed (404) and never be listed;
+    the series aims at them where it would aim at an unknown id, every other time.
+    `series`: how many series to send (default: SETTINGS' max_examples); fewer for an
+    app on a database, whose every change is a commit."""
     __tracebackhide__ = True  # pytest shows the failure in words, not this function
     failures = []  # every failure the machine raised, in words, with when it happened
+    others = list(others)
     try:
-        run_state_machine_as_test(lambda: BookmarkApi(client, operations, failures), settings=SETTINGS)
+        chosen = SETTINGS if series is None else settings(SETTINGS, max_examples=series)
+        run_state_machine_as_test(lambda: BookmarkApi(client, operations, failures, others), settings=chosen)
     except Flaky:
         # The app keeps its bookmarks from one series to the next, so a series sent
         # again may fail elsewhere, or not at all. The failure seen is still real:
@@ -173,11 +181,12 @@ def _refused(response) -> bool:
 class BookmarkApi(RuleBasedStateMachine):
     """The app next to its model: every rule sends one request and checks the answer."""
 
-    def __init__(self, client, operations, failures):
+    def __init__(self, client, operations, failures, others=()):
         super().__init__()
         self.client = client
         self.operations = operations
         self.failures = failures
+        self.others = list(others)  # another user's bookmarks: as if they did not exist
         if failures and perf_counter() - failures[0][0] > SHRINK_SECONDS:
             reject()  # time is up: Hypothesis reports the shortest failing series so far
         # Every id this series saw: a new bookmark must get none of them. (Only this
@@ -195,6 +204,10 @@ class BookmarkApi(RuleBasedStateMachine):
             self.steps.append("starting")
             self.fail("GET /bookmarks", f"answered {_answer(response)}; the checks start from a JSON list of bookmarks")
         self.listed_at_start = {bookmark["id"] for bookmark in listed}
+        foreign = sorted(self.listed_at_start & set(self.others))
+        if foreign:
+            self.steps.append("starting")
+            self.fail("GET /bookmarks", f"lists {foreign}, bookmarks of another user: each user sees only their own")
         for bookmark in listed:
             self.bookmarks[bookmark["id"]] = bookmark
             self.seen_ids.add(bookmark["id"])
@@ -215,11 +228,15 @@ class BookmarkApi(RuleBasedStateMachine):
             return ids[-1 - pick % len(ids)]  # pick 0, the simplest, is the newest
         if aim == "deleted" and self.deleted:
             return self.deleted[pick % len(self.deleted)]
+        if self.others and pick % 2 == 0:
+            return self.others[pick // 2 % len(self.others)]
         return max(self.seen_ids, default=0) + 1000
 
     def why_missing(self, bookmark_id: int) -> str:
         if bookmark_id in self.deleted:
             return f"bookmark {bookmark_id} was deleted"
+        if bookmark_id in self.others:
+            return f"bookmark {bookmark_id} is another user's: answer as if it did not exist"
         return "no bookmark has this id"
 
     def expect_refused(self, response, request: str, expected: str):
@@ -314,6 +331,8 @@ class BookmarkApi(RuleBasedStateMachine):
             return
         body = self.expect_bookmark(response, request, {"description": "", **GOOD[name]})
         new_id = body["id"]
+        if new_id in self.others:
+            self.fail(request, f"answered the id {new_id}, which another user's bookmark has")
         if new_id in self.seen_ids:
             owner = f"bookmark {new_id} has" if new_id in self.bookmarks else "a deleted bookmark had"
             self.fail(
