@@ -135,6 +135,7 @@ hits = []
 @app.get("/")
 def root():
     hits.append(1)
+    print("served", len(hits))  # a plain print: it reaches the output while the app runs
     return {"hits": len(hits)}
 """
 
@@ -148,7 +149,7 @@ def test_an_app_prepared_ahead_is_as_fresh_as_one_started_now(host, tmp_path):
     second = LearnerApp(host, folder).start()
     assert second.copy != first.copy, "each test gets its own copy"
     assert second.client.get("/").json() == {"hits": 1}
-    assert "imported" in second.output()
+    assert "imported" in second.output() and "served 1" in second.output()
     second.restart(env={"X": "1"})  # other options: not the prepared child, a fresh copy again
     assert second.client.get("/").json() == {"hits": 1}
     second.stop()

@@ -361,6 +361,16 @@ def exit_reason(code: int) -> str:
     return f"importing main.py ended Python with exit code {code} (os._exit or sys.exit at the top level?)"
 
 
+def line_by_line() -> None:
+    """What the app prints reaches its output file line by line: a file is no terminal, and
+    Python would otherwise keep a plain print() in its buffer until the app ends (killed, never)."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(line_buffering=True)  # type: ignore[union-attr]
+        except (AttributeError, ValueError):
+            pass
+
+
 def fork_child(
     command: dict[str, Any], listener: socket.socket | None, output: int, host_control: socket.socket
 ) -> Child:
@@ -377,6 +387,7 @@ def fork_child(
             host_control.close()  # learner code never talks to the test process
             for fd in (1, 2):
                 os.dup2(output, fd)
+            line_by_line()
             null = os.open(os.devnull, os.O_RDONLY)
             os.dup2(null, 0)
             resource.setrlimit(resource.RLIMIT_CPU, (CHILD_CPU_SECONDS, CHILD_CPU_SECONDS + 5))
@@ -549,6 +560,7 @@ def serve_one() -> None:
     output = os.open(command["output"], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     for fd in (1, 2):
         os.dup2(output, fd)
+    line_by_line()
     # create_server sets SO_REUSEADDR where it means "again after a restart" (not on Windows).
     listener = socket.create_server(("127.0.0.1", int(command["port"])), backlog=128)
     serve_child(command["folder"], command, listener, channel)

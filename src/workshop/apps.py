@@ -577,6 +577,7 @@ class LearnerApp:
         status = answer.get("status")
         if status == "ready":
             self.running = True
+            self.client.cookies.clear()  # the client is shared by every test's app: no cookie of the one before
             return self
         raise AppFailed(self._start_failure(answer))
 
