@@ -1,8 +1,11 @@
 """The learner's `workshop` command (src/workshop/cli.py): start, check, progress."""
 
+import os
 import re
 import shutil
 import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -43,21 +46,30 @@ def test_check_says_all_green_or_the_first_failure_and_the_page(tmp_path, capsys
     assert "/steps/01-hello-world.html" in out
 
 
-def test_doctor_says_ok_to_each_requirement_here(capsys):
+def doctor(**environment: str) -> tuple[int, str]:
+    """`workshop doctor` as a learner runs it, in a Python of its own: it starts Playwright,
+    which will not start inside this process once a browser test has run here."""
+    command = [sys.executable, "-c", "import sys; from workshop import cli; sys.exit(cli.main(['doctor']))"]
+    done = subprocess.run(command, capture_output=True, text=True, env={**os.environ, **environment}, timeout=120)
+    return done.returncode, done.stdout
+
+
+def test_doctor_says_ok_to_each_requirement_here():
     # CI and the workshop's machines have everything: Chromium, bubblewrap (ports may be taken).
-    assert cli.main(["doctor"]) == 0
-    out = capsys.readouterr().out
+    code, out = doctor()
+    assert code == 0, out
     for line in ("ok   Python 3.", "ok   packages: all", "ok   Chromium starts headless", "ok   bubblewrap"):
         assert line in out, f"doctor should say {line!r}:\n{out}"
     assert all(f"port {port} is" in out for port in (8000, 5500, 8001)), out
     assert "All set." in out
 
 
-def test_doctor_fails_without_chromium_and_says_how_to_install_it(tmp_path, monkeypatch, capsys):
-    monkeypatch.setenv("CHROMIUM_PATH", str(tmp_path / "no-chromium"))  # not a file: the tests' lookup goes on
-    monkeypatch.setenv("PLAYWRIGHT_BROWSERS_PATH", str(tmp_path / "no-browsers"))  # and finds no Playwright browser
-    assert cli.main(["doctor"]) == 1
-    out = capsys.readouterr().out
+def test_doctor_fails_without_chromium_and_says_how_to_install_it(tmp_path):
+    code, out = doctor(
+        CHROMIUM_PATH=str(tmp_path / "no-chromium"),  # not a file: the tests' lookup goes on
+        PLAYWRIGHT_BROWSERS_PATH=str(tmp_path / "no-browsers"),  # and finds no Playwright browser
+    )
+    assert code == 1, out
     assert "FAIL Chromium: none found" in out
     assert "sudo apt-get install chromium chromium-headless-shell" in out and "playwright install chromium" in out
     assert "1 thing(s) to fix above" in out
@@ -85,13 +97,14 @@ def test_doctor_notes_a_taken_port_and_a_missing_sandbox_without_failing(monkeyp
     assert cli.check_sandbox()[0] == cli.FAIL
 
 
-def test_the_setup_pages_doctor_output_is_the_doctors(capsys):
+def test_the_setup_pages_doctor_output_is_the_doctors():
     """docs/setup.md shows the doctor's answer on a machine with everything: the same lines
     the doctor prints here (the Python version aside; a port taken here is not compared)."""
     page = (REPO / "docs" / "setup.md").read_text(encoding="utf-8")
     shown = page.split("<!-- doctor-output -->\n```text\n", 1)[1].split("```", 1)[0].splitlines()
-    assert cli.main(["doctor"]) == 0
-    printed = capsys.readouterr().out.splitlines()
+    code, out = doctor()
+    assert code == 0, out
+    printed = out.splitlines()
 
     def same(line: str) -> str:
         return re.sub(r"Python \d+\.\d+\.\d+", "Python 3.X", line)
