@@ -145,8 +145,9 @@ def live_api(learner_app: LearnerApp) -> LearnerApp:
 # --- The browser ------------------------------------------------------------------
 
 BROWSER_HINT = (
-    "no Chromium to run the browser tests: install it (Debian/Ubuntu: "
-    "`sudo apt-get install chromium chromium-headless-shell`) or set CHROMIUM_PATH to a Chrome or Chromium binary"
+    "no Chromium to run the browser tests: install it (Debian: "
+    "`sudo apt-get install chromium chromium-headless-shell`; Ubuntu, other systems: "
+    "`python -m playwright install chromium`) or set CHROMIUM_PATH to a Chrome or Chromium binary"
 )
 # Debian's chromium-headless-shell is the build Playwright itself runs headless tests
 # in: the same engine without the browser's window machinery, a third of the CPU.

@@ -81,7 +81,7 @@ def short(text: str, width: int) -> str:
 def step_rows(results: list[Result], folders: dict[str, str] | None = None) -> list[StepRow]:
     """One row per step: tests passed/total, points earned/possible, the first failure.
 
-    Skipped tests count in neither total (a test marked until_step is not about the step)."""
+    Skipped tests count in neither total (a check of behaviour a later step replaces, on an app that has it)."""
     folders = folders or {}
     rows: dict[str, StepRow] = {}
     for result in results:
