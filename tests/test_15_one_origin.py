@@ -355,17 +355,3 @@ def test_compose_runs_the_app_with_postgresql_and_no_password_in_it(step_dir):
             f"the app's DATABASE_URL names the host {parts.hostname!r}: in compose, the database's host is its "
             f"service's name ({', '.join(databases)})"
         )
-
-
-@pytest.mark.tooling
-def test_the_reference_image_installs_the_workshops_versions(pytestconfig):
-    """The step's requirements.txt (what the image installs) pins each package as the
-    workshop's requirements.txt (what CI installs and the checks run on) does."""
-    def pins(path: Path) -> dict[str, str]:
-        lines = (line.split("#")[0].strip() for line in path.read_text(encoding="utf-8").splitlines())
-        return {re.split(r"[\[<>=!~ ]", line)[0].lower(): line for line in lines if line and not line.startswith("-")}
-
-    workshop = pins(pytestconfig.rootpath / "requirements.txt")
-    step = pins(pytestconfig.rootpath / "steps" / "15-one-origin" / "requirements.txt")
-    different = {name: (line, workshop.get(name)) for name, line in step.items() if workshop.get(name) != line}
-    assert not different, f"the image would install other versions than CI checks (step, workshop): {different}"

@@ -210,6 +210,11 @@ class Grading:
                 self.folders[step] = folder_under_test(config, getattr(item, "module", None), item.path).name
             except LookupError:
                 self.folders.setdefault(step, step)
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        """The progress stream lists the tests that will run: after every plugin (-m, -k) has deselected."""
+        running = {item.nodeid for item in session.items}
+        self.items = {nodeid: item for nodeid, item in self.items.items() if nodeid in running}
         self.emit(
             event="collected",
             tests=[
