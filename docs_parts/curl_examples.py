@@ -350,7 +350,7 @@ def write_answers(step: str) -> None:
     source = EXAMPLES / f"{step}.console"
     spec = importlib.util.spec_from_file_location(f"step_{step.replace('-', '_')}", REPO / "steps" / step / "main.py")
     module = importlib.util.module_from_spec(spec)
-    sys.path.insert(0, str(REPO / "steps" / step))  # a step's own modules (step 13's bookmarks/)
+    sys.path.insert(0, str(REPO / "steps" / step))  # a step's own modules (step 14's bookmarks/)
     spec.loader.exec_module(module)
     examples = parse_examples(source, answers=False)
     out = []

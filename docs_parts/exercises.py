@@ -44,7 +44,7 @@ def solution_block(match: re.Match[str], step: str) -> str:
         raise PartError(f'tests/{suite.name} should say REFERENCE = "{folder}"')
 
     blocks, unchanged = [], []
-    # Every file, in subfolders too (step 13's package bookmarks/), by its path in the folder.
+    # Every file, in subfolders too (step 14's package bookmarks/), by its path in the folder.
     files = sorted(
         path for path in where.rglob("*")
         if path.is_file() and path.suffix in LANGUAGES and "__pycache__" not in path.parts

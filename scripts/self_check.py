@@ -41,11 +41,11 @@ SUITES = sorted((REPO / "tests").glob("test_[0-9][0-9]_*.py"))
 
 # Steps that change the API's contract on purpose: step -> (why, the earlier suites
 # that no longer apply from that step on). Every other suite keeps its rule.
-# Step 16 (users) puts every bookmark route behind a login: suites 02-15 send their
+# Step 17 (users) puts every bookmark route behind a login: suites 02-16 send their
 # requests without one, and now get 401 (suite 01's GET / needs no login and still
-# applies). Written on docs/steps/16-users.md.
+# applies). Written on docs/steps/17-users.md.
 CONTRACT_CHANGES = {
-    16: ("every bookmark route needs a login (401 without one)", range(2, 16)),
+    17: ("every bookmark route needs a login (401 without one)", range(2, 17)),
 }
 
 
@@ -206,41 +206,41 @@ MISTAKES = [
      "          // show the list as the server has it now.\n          await showBookmarks();\n        }\n",
      "        await deleteBookmark(id);\n        await showBookmarks();\n",
      "after a failed delete (404) the list still shows the deleted bookmark"),
-    # Step 13, project structure and settings: what goes wrong when one file becomes a package.
-    ("13-project-structure", "main.py", "app.include_router(routes.router)\n", "",
+    # Step 14, project structure and settings: what goes wrong when one file becomes a package.
+    ("14-project-structure", "main.py", "app.include_router(routes.router)\n", "",
      "the router is never included: every /bookmarks route answers 404"),
-    ("13-project-structure", "bookmarks/routes.py", '@router.get("")\ndef list_bookmarks', '@router.get("/bookmarks")\n'
+    ("14-project-structure", "bookmarks/routes.py", '@router.get("")\ndef list_bookmarks', '@router.get("/bookmarks")\n'
      "def list_bookmarks", "the list route repeats the prefix: it is at /bookmarks/bookmarks"),
-    ("13-project-structure", "bookmarks/routes.py", "from bookmarks import store\n",
+    ("14-project-structure", "bookmarks/routes.py", "from bookmarks import store\n",
      "from bookmarks import store\nfrom main import settings  # the settings, where main.py has them\n",
      "routes.py imports main.py, which imports routes.py: a circular import, the app never starts"),
-    ("13-project-structure", "bookmarks/settings.py", "Annotated[list[str], NoDecode]", "list[str]",
+    ("14-project-structure", "bookmarks/settings.py", "Annotated[list[str], NoDecode]", "list[str]",
      "ALLOWED_ORIGINS is read as JSON, so the comma-separated list of step 09 stops the app"),
-    ("13-project-structure", "bookmarks/settings.py", "SettingsConfigDict(env_file=ENV_FILE, ",
+    ("14-project-structure", "bookmarks/settings.py", "SettingsConfigDict(env_file=ENV_FILE, ",
      "SettingsConfigDict(", "the settings ignore the .env file"),
-    ("13-project-structure", "bookmarks/settings.py", 'SettingsConfigDict(env_file=ENV_FILE, extra="ignore")',
+    ("14-project-structure", "bookmarks/settings.py", 'SettingsConfigDict(env_file=ENV_FILE, extra="ignore")',
      'SettingsConfigDict(env_file=ENV_FILE, extra="ignore", env_prefix="BOOKMARKS_")',
      "a prefix copied from a tutorial: the settings read BOOKMARKS_ALLOWED_ORIGINS, never ALLOWED_ORIGINS"),
-    ("13-project-structure", "bookmarks/settings.py", '    @field_validator("allowed_origins")\n    @classmethod\n'
+    ("14-project-structure", "bookmarks/settings.py", '    @field_validator("allowed_origins")\n    @classmethod\n'
      "    def only_origins", "    @classmethod\n    def only_origins",
      "an origin with a / at the end is accepted: the page is blocked and nothing says why"),
-    # Step 14 (a real database): what goes wrong when the bookmarks move into SQLModel.
-    ("14-database", "bookmarks/store.py",
+    # Step 15 (a real database): what goes wrong when the bookmarks move into SQLModel.
+    ("15-database", "bookmarks/store.py",
      "    session.delete(find_row(session, bookmark_id))  # an unknown id, or one deleted before\n"
      "    session.commit()\n",
      "    session.delete(find_row(session, bookmark_id))  # an unknown id, or one deleted before\n",
      "DELETE is never committed: the bookmark is still there"),
-    ("14-database", "main.py",
+    ("15-database", "main.py",
      "    if database.create_tables(engine):  # a new database: the first start\n"
      "        with Session(engine) as session:\n            store.add_samples(session)\n", "",
      "the table is never created (no create_all at start): every request fails"),
-    ("14-database", "bookmarks/database.py",
+    ("15-database", "bookmarks/database.py",
      "    with Session(request.app.state.engine) as session:\n        yield session\n",
      "    if not hasattr(request.app.state, \"session\"):  # one session, kept for every request\n"
      "        request.app.state.session = Session(request.app.state.engine)\n"
      "    yield request.app.state.session\n",
      "one session shared by every request (and every thread)"),
-    ("14-database", "bookmarks/store.py",
+    ("15-database", "bookmarks/store.py",
      "    row = BookmarkRow(**data.model_dump(mode=\"json\"))\n    session.add(row)\n",
      "    from sqlalchemy import text\n\n    values = data.model_dump(mode=\"json\")\n"
      "    new_id = session.exec(text(\n"
@@ -249,72 +249,72 @@ MISTAKES = [
      "    )).scalar_one()\n    session.commit()\n    return find_bookmark(session, new_id)\n"
      "    row = BookmarkRow(**data.model_dump(mode=\"json\"))\n    session.add(row)\n",
      "the INSERT is an f-string: a quote in a title breaks it (SQL injection)"),
-    ("14-database", "bookmarks/database.py", '    __table_args__ = {"sqlite_autoincrement": True}\n', "",
+    ("15-database", "bookmarks/database.py", '    __table_args__ = {"sqlite_autoincrement": True}\n', "",
      "SQLite without AUTOINCREMENT: the newest bookmark's id is given again after its delete"),
-    # Step 15 (one origin): the app serves its page, runs in a container, says whether it is healthy.
-    ("15-one-origin", "main.py", "app.include_router(routes.router)\n",
+    # Step 16 (one origin): the app serves its page, runs in a container, says whether it is healthy.
+    ("16-one-origin", "main.py", "app.include_router(routes.router)\n",
      "from fastapi.staticfiles import StaticFiles\n\n"
      "app.mount(\"/\", StaticFiles(directory=\".\", html=True))  # the page at /\n"
      "app.include_router(routes.router)\n",
      "the folder is mounted at / before the API's routes: GET /bookmarks answers 404, .env is served"),
-    ("15-one-origin", "main.py", "app.include_router(health.router)\n",
+    ("16-one-origin", "main.py", "app.include_router(health.router)\n",
      "app.include_router(health.router)\n"
      "from fastapi.staticfiles import StaticFiles\n\n"
      "app.mount(\"/\", StaticFiles(directory=\".\", html=True))  # after the routes, as the docs say\n",
      "the app's whole folder is mounted at / (after the routes): .env and bookmarks.db for anyone to read"),
-    ("15-one-origin", "index.html",
+    ("16-one-origin", "index.html",
      'const API_URL = location.port === "5500" ? "http://127.0.0.1:8000" : "";',
      'const API_URL = "http://127.0.0.1:8000";',
      "the page still calls http://127.0.0.1:8000: served at any other address, CORS blocks every call"),
-    ("15-one-origin", "bookmarks/health.py", "    session.exec(select(BookmarkRow.id).limit(1)).first()\n", "",
+    ("16-one-origin", "bookmarks/health.py", "    session.exec(select(BookmarkRow.id).limit(1)).first()\n", "",
      "GET /health answers 200 without asking the database: healthy while the database is gone"),
-    ("15-one-origin", "Dockerfile", 'CMD ["fastapi", "run", "main.py", "--port", "8000"]',
+    ("16-one-origin", "Dockerfile", 'CMD ["fastapi", "run", "main.py", "--port", "8000"]',
      'CMD ["uvicorn", "main:app", "--port", "8000"]',
      "the container starts uvicorn on 127.0.0.1: the published port never reaches the app"),
-    ("15-one-origin", ".dockerignore", ".env\n", "",
+    ("16-one-origin", ".dockerignore", ".env\n", "",
      "the image copies .env: the database's password is in every copy of the image"),
-    ("15-one-origin", "compose.yaml",
+    ("16-one-origin", "compose.yaml",
      "POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:?write POSTGRES_PASSWORD=... in the file .env}",
      "POSTGRES_PASSWORD: bookmarks-secret", "compose.yaml writes the database's password in the file"),
-    # Step 16 (users): what goes wrong when a login and an owner come in.
-    ("16-users", "bookmarks/auth.py",
+    # Step 17 (users): what goes wrong when a login and an owner come in.
+    ("17-users", "bookmarks/auth.py",
      "row = UserRow(username=data.username, password_hash=password_hash.hash(data.password))",
      "row = UserRow(username=data.username, password_hash=data.password)  # hashed later, maybe",
      "the password is stored as it is, not hashed"),
-    ("16-users", "bookmarks/user_routes.py",
+    ("17-users", "bookmarks/user_routes.py",
      "def sign_up(data: UserIn, session: SessionDep) -> User:\n    return auth.sign_up(session, data)\n",
      "def sign_up(data: UserIn, session: SessionDep):\n    auth.sign_up(session, data)\n"
      "    return data  # the new user, as sent\n",
      "sign-up answers the body it was sent: the password comes back"),
-    ("16-users", "bookmarks/user_routes.py",
+    ("17-users", "bookmarks/user_routes.py",
      "def sign_up(data: UserIn, session: SessionDep) -> User:\n",
      "def sign_up(data: UserIn, session: SessionDep) -> User:\n"
      "    import logging\n\n    logging.getLogger(\"bookmarks\").warning(\"sign-up: %s\", data)  # what arrives?\n",
      "sign-up logs the body it was sent: the password is in the server's log"),
-    ("16-users", "bookmarks/store.py",
+    ("17-users", "bookmarks/store.py",
      "    session.delete(find_row(session, owner_id, bookmark_id))  # unknown, deleted before, or another's\n",
      "    row = session.get(BookmarkRow, bookmark_id)  # by its id only: anybody's\n"
      "    if row is None:\n        raise BookmarkNotFound(bookmark_id)\n    session.delete(row)\n",
      "DELETE forgets the owner: a user deletes another user's bookmark"),
-    ("16-users", "bookmarks/store.py",
+    ("17-users", "bookmarks/store.py",
      "select(BookmarkRow).where(BookmarkRow.owner_id == owner_id).order_by(BookmarkRow.id)",
      "select(BookmarkRow).order_by(BookmarkRow.id)",
      "the list forgets the owner: every user sees every bookmark"),
-    ("16-users", "bookmarks/store.py",
+    ("17-users", "bookmarks/store.py",
      "    if row is None or row.owner_id != owner_id:\n        raise BookmarkNotFound(bookmark_id)\n",
      "    if row is None:\n        raise BookmarkNotFound(bookmark_id)\n    if row.owner_id != owner_id:\n"
      "        from fastapi import HTTPException\n\n"
      "        raise HTTPException(status_code=403, detail=\"This bookmark is not yours\")\n",
      "another user's bookmark answers 403, which tells that the id exists"),
-    ("16-users", "bookmarks/user_routes.py", "        httponly=True,\n", "",
+    ("17-users", "bookmarks/user_routes.py", "        httponly=True,\n", "",
      "the login cookie is not HttpOnly: the page's JavaScript can read it"),
-    ("16-users", "bookmarks/user_routes.py", "    if secret:\n        auth.end_login(session, secret)\n", "",
+    ("17-users", "bookmarks/user_routes.py", "    if secret:\n        auth.end_login(session, secret)\n", "",
      "log-out only deletes the cookie: a copy of it still works"),
-    ("16-users", "bookmarks/user_routes.py",
+    ("17-users", "bookmarks/user_routes.py",
      "    response.delete_cookie(COOKIE_NAME, path=\"/\", httponly=True, samesite=\"lax\", "
      "secure=settings.secure_cookies)\n", "",
      "log-out leaves the cookie in the browser"),
-    ("16-users", "bookmarks/auth.py",
+    ("17-users", "bookmarks/auth.py",
      "        password_hash.verify(data.password, DUMMY_HASH)  # as slow as a real check\n"
      "        raise WrongCredentials()\n",
      "        from fastapi import HTTPException\n\n"

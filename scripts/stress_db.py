@@ -1,6 +1,6 @@
 """200 bookmarks created at the same time: each gets an id of its own, and all are listed.
 
-Starts the reference step 14 with uvicorn, as a learner does (`uvicorn main:app`,
+Starts the reference step 15 with uvicorn, as a learner does (`uvicorn main:app`,
 from a throw-away copy of the step folder, on a free port: never 8000), sends 200
 POST /bookmarks at once from 200 threads, and checks that every one answered 201,
 that the 200 ids differ, and that GET /bookmarks lists each of them once. Against
@@ -8,7 +8,7 @@ SQLite (the step's default file), then against PostgreSQL when its server progra
 are installed (a throw-away server from tests/database_servers.py; with
 --postgresql it must be there). Prints the figures; exits 1 when a check fails.
 
-    python scripts/stress_db.py [--requests 200] [--postgresql] [--step steps/14-database]
+    python scripts/stress_db.py [--requests 200] [--postgresql] [--step steps/15-database]
 """
 
 import argparse
@@ -109,7 +109,7 @@ def stress(step: Path, requests: int, database_url: str | None, name: str) -> li
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=200)
-    parser.add_argument("--step", type=Path, default=REPO / "steps" / "14-database")
+    parser.add_argument("--step", type=Path, default=REPO / "steps" / "15-database")
     parser.add_argument("--postgresql", action="store_true", help="fail when PostgreSQL is not installed")
     args = parser.parse_args()
 

@@ -111,7 +111,7 @@ def check_against_model(client, operations, others=(), series: int | None = None
     """Run the series of requests against the app behind `client`, using only
     `operations` (a set of CREATE, READ, ...: what the step under test has).
 
-    `others`: ids of bookmarks that exist but are not the client's (step 16: another
+    `others`: ids of bookmarks that exist but are not the client's (step 17: another
     user's). They must answer as ids that never existed (404) and never be listed;
     the series aims at them where it would aim at an unknown id, every other time.
     `series`: how many series to send (default: SETTINGS' max_examples); fewer for an

@@ -42,7 +42,7 @@ AXE = REPO / "tests" / "vendor" / "axe-core" / "axe.min.js"
 WCAG_2_A_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 
-# A page behind a log-in (step 16 on) shows its bookmarks only to a user: these checks
+# A page behind a log-in (step 17 on) shows its bookmarks only to a user: these checks
 # add bookmarks without one, so they leave it out (its log-in form is not checked yet).
 BEHIND_A_LOGIN = 'type="password"'
 

@@ -1,4 +1,4 @@
-"""The workshop's own deployment files: step 15's image installs the versions CI checks.
+"""The workshop's own deployment files: step 16's image installs the versions CI checks.
 
 Not a step suite (a learner's folder is not read here): with the workshop's tooling, in
 `pytest -m tooling`.
@@ -19,6 +19,6 @@ def test_the_reference_image_installs_the_workshops_versions(pytestconfig):
         return {re.split(r"[\[<>=!~ ]", line)[0].lower(): line for line in lines if line and not line.startswith("-")}
 
     workshop = pins(pytestconfig.rootpath / "requirements.txt")
-    step = pins(pytestconfig.rootpath / "steps" / "15-one-origin" / "requirements.txt")
+    step = pins(pytestconfig.rootpath / "steps" / "16-one-origin" / "requirements.txt")
     different = {name: (line, workshop.get(name)) for name, line in step.items() if workshop.get(name) != line}
     assert not different, f"the image would install other versions than CI checks (step, workshop): {different}"

@@ -48,11 +48,11 @@ from schemathesis.checks import (
 REPO = Path(__file__).resolve().parent.parent
 FIRST_STEP_WITH_A_BODY = 4
 ERROR_HANDLING_STEP = 12  # the step whose 422 no longer sends the input back
-# From step 14 on a step keeps its bookmarks in a database: imported here again and again,
+# From step 15 on a step keeps its bookmarks in a database: imported here again and again,
 # its table class would be declared twice in SQLModel's one registry (a warning, so an
-# error), and its SQLite file would land in the repository. Step 14's own suite sends
+# error), and its SQLite file would land in the repository. Step 15's own suite sends
 # it the same kinds of bodies, out of process (and the earlier suites all run on it).
-FIRST_STEP_WITH_A_DATABASE = 14
+FIRST_STEP_WITH_A_DATABASE = 15
 STEPS = sorted(
     folder
     for folder in (REPO / "steps").iterdir()
@@ -72,7 +72,7 @@ pytestmark = pytest.mark.tooling
 def load_reference_app(folder: Path):
     """Import folder/main.py as a new module (a unique name, so the steps do not
     share one), with the folder on sys.path while it is imported. The modules it
-    imports from its folder (step 13's package bookmarks/) are forgotten after:
+    imports from its folder (step 14's package bookmarks/) are forgotten after:
     the next step's package of the same name is its own, not this one again."""
     spec = importlib.util.spec_from_file_location(f"fuzzed_step_{next(_module_names)}", folder / "main.py")
     module = importlib.util.module_from_spec(spec)

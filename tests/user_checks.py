@@ -1,4 +1,4 @@
-"""Users for the checks of step 16 on: each with an HTTP client of their own that
+"""Users for the checks of step 17 on: each with an HTTP client of their own that
 sends their login cookie. The cookie is read from the log-in's Set-Cookie and sent
 back as a browser does (a Secure cookie too, over http://), never kept in the
 client shared by the other checks.

@@ -15,7 +15,7 @@
   127.0.0.1:8000 / localhost:8000 the test's app, so the page's own code and
   addresses are used as they are, and the learner's own servers on 8000 and
   5500 are never touched. ``open_page(from_app=True)`` opens the page the app
-  serves itself (step 15 on), at http://bookmarks.example/, also mapped to the
+  serves itself (step 16 on), at http://bookmarks.example/, also mapped to the
   app. In a run on a learner's work (``--steps-dir``, ``--app``) every other
   address is unknown to the browser.
 
@@ -41,7 +41,7 @@ import pytest
 from workshop.apps import AppFailed, AppHost, LearnerApp, free_port, make_host
 from workshop.steps import find_step_folder, step_of
 
-# Where the learner serves the two halves, as the pages tell them; from step 15 on the
+# Where the learner serves the two halves, as the pages tell them; from step 16 on the
 # app serves its page too, opened at a deployed app's address (another host than 8000's).
 LEARNER_API = ("127.0.0.1:8000", "localhost:8000", "bookmarks.example:80")
 LEARNER_PAGE = ("127.0.0.1:5500", "localhost:5500")

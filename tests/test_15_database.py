@@ -1,0 +1,312 @@
+"""Step 15: a real database. The bookmarks survive a restart of the app.
+
+What a learner can see: bookmarks, changes and deletes are still there after the
+app restarts on the same folder; an id is never given twice, across restarts
+too; text that looks like SQL is stored as text; DATABASE_URL chooses the
+database (by default the file bookmarks.db beside main.py); a database that
+cannot be used answers a JSON 503 (or 500) that shows no internals, and the page
+says so in words; requests sent at the same time each get their own id.
+
+Every test runs on a database of its own: a fresh copy of the step folder, so a
+fresh SQLite file. With WORKSHOP_DATABASE=postgresql (CI) the same tests run
+against a real PostgreSQL server (tests/database_servers.py): each test's app gets
+DATABASE_URL for a database and a role of its own, dropped after the test.
+"""
+
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from playwright.sync_api import expect
+
+from database_servers import Database, PostgresServer, chosen_database
+from page_checks import error_message, expect_error_in_words, watch
+from workshop_checks import (
+    create_bookmark,
+    expect_json,
+    expect_not_found,
+    expect_status,
+    expect_success,
+    list_bookmarks,
+)
+
+DATABASE = chosen_database()
+DEFAULT_FILE = "bookmarks.db"
+THE_BOX = 'see the box "What the checks expect" on the step\'s page'
+
+
+@pytest.fixture(scope="module")
+def postgres(app_host):
+    """A PostgreSQL server for this suite's run, when WORKSHOP_DATABASE=postgresql."""
+    if DATABASE != "postgresql":
+        yield None
+        return
+    try:
+        server = PostgresServer().start()
+    except RuntimeError as error:
+        pytest.fail(str(error), pytrace=False)
+    # The apps reach the server through its socket folder: the sandbox must show it,
+    # so the app host starts again (at the next app) with the folder bound in.
+    app_host.shared.append(server.sockets)
+    app_host.stop_host()
+    yield server
+    app_host.shared.remove(server.sockets)
+    app_host.stop_host()
+    server.stop()
+
+
+@pytest.fixture
+def database(postgres):
+    """This test's PostgreSQL database (its own role, dropped after the test), or None for SQLite."""
+    if postgres is None:
+        yield None
+        return
+    created = postgres.new_database()
+    yield created
+    postgres.drop(created)
+
+
+def database_env(database: Database | None, **more: str) -> dict[str, str]:
+    """The environment that points the app at this test's database (none: the default SQLite file)."""
+    return {**({"DATABASE_URL": database.url} if database else {}), **more}
+
+
+@pytest.fixture
+def app(database, learner_app):
+    """The learner's app, on this test's database."""
+    if database is not None:
+        learner_app.restart(env=database_env(database))
+    return learner_app
+
+
+def restart_and_list(app) -> list:
+    """Stop the app and start it again on the same folder (its database file stays); list."""
+    app.restart(keep_data=True)
+    return list_bookmarks(app.client)
+
+
+# --- Data that survives ---------------------------------------------------------
+
+
+@pytest.mark.points(2)  # the step's main promise
+def test_bookmarks_survive_a_restart(app):
+    create_bookmark(app.client, title="Kept A")
+    create_bookmark(app.client, title="Kept B", description="Still here after a restart.")
+    before = list_bookmarks(app.client)
+    after = restart_and_list(app)
+    assert after == before, (
+        f"after a restart GET /bookmarks lists {len(after)} bookmarks ({[b.get('title') for b in after]}), "
+        f"expected the {len(before)} from before the restart, unchanged and in the same order. "
+        "The bookmarks should be written to the database (session.add, then session.commit()), "
+        "not kept in a dict in memory"
+    )
+
+
+def test_changes_and_deletes_survive_a_restart(app):
+    changed = create_bookmark(app.client, title="Before the change")
+    deleted = create_bookmark(app.client, title="To delete")
+    expect_success(app.client.patch(f"/bookmarks/{changed['id']}", json={"title": "After the change"}))
+    expect_success(app.client.delete(f"/bookmarks/{deleted['id']}"))
+    app.restart(keep_data=True)
+    response = app.client.get(f"/bookmarks/{changed['id']}")
+    assert response.status_code == 200, (
+        f"after a restart GET /bookmarks/{changed['id']} answered {response.status_code}: "
+        "the bookmark should still be in the database"
+    )
+    assert expect_json(response).get("title") == "After the change", (
+        f"after a restart the changed bookmark is {response.json()!r}: the PATCH was not kept. "
+        "Commit the change (session.commit()) before answering"
+    )
+    response = app.client.get(f"/bookmarks/{deleted['id']}")
+    assert response.status_code == 404, (
+        f"after a restart the deleted bookmark is back (GET /bookmarks/{deleted['id']} answered "
+        f"{response.status_code}): commit the delete (session.delete, then session.commit())"
+    )
+
+
+def test_an_id_is_never_given_twice_across_a_restart(app):
+    kept = create_bookmark(app.client, title="Kept")
+    newest = create_bookmark(app.client, title="Deleted")
+    expect_success(app.client.delete(f"/bookmarks/{newest['id']}"))
+    ever = {bookmark["id"] for bookmark in restart_and_list(app)} | {newest["id"]}
+    assert kept["id"] in ever, (
+        "after a restart the bookmarks created before it are gone: keep them in the database"
+    )
+    after = create_bookmark(app.client, title="After the restart")
+    assert after["id"] not in ever, (
+        f"the new bookmark got the id {after['id']}, which "
+        + ("the deleted bookmark had" if after["id"] == newest["id"] else "another bookmark has")
+        + ". With SQLite, a table whose key is a plain INTEGER PRIMARY KEY gives the largest id + 1: "
+        'deleting the newest bookmark frees its id. Add __table_args__ = {"sqlite_autoincrement": True}'
+    )
+
+
+# --- Input that looks like SQL --------------------------------------------------
+
+SQL_TITLE = "Robert'); DROP TABLE bookmarks; --"
+SQL_DESCRIPTION = "' OR '1'='1"
+
+
+def test_sql_in_a_field_is_stored_as_text(app):
+    before = list_bookmarks(app.client)
+    sent = {"url": "https://example.com/?q=1;DROP%20TABLE", "title": SQL_TITLE, "description": SQL_DESCRIPTION}
+    response = app.client.post("/bookmarks", json=sent)
+    assert response.status_code == 201, (
+        f"POST /bookmarks with the title {SQL_TITLE!r} answered {response.status_code}: {response.text[:200]!r}. "
+        "A quote in a title is text like any other: let SQLModel send the values (session.add), "
+        "never paste them into SQL with an f-string"
+    )
+    created = expect_json(response)
+    for field in ("title", "description"):
+        came = created.get(field)
+        assert came == sent[field], f"the {field} came back as {came!r}: sent {sent[field]!r}"
+    listed = list_bookmarks(app.client)
+    assert [b["id"] for b in listed] == [*(b["id"] for b in before), created["id"]], (
+        "after a title with SQL in it, GET /bookmarks should list every bookmark from before and the new one"
+    )
+    fetched = app.client.get(f"/bookmarks/{created['id']}")
+    assert expect_json(fetched) == created, f"GET of the bookmark with SQL in its title answered {fetched.text!r}"
+
+
+# --- DATABASE_URL -----------------------------------------------------------------
+
+
+def test_without_database_url_the_database_is_the_file_bookmarks_db(learner_app):
+    # The app as the fixture starts it: no DATABASE_URL at all, the default.
+    created = create_bookmark(learner_app.client, title="In the default file")
+    made = learner_app.copy is not None and (learner_app.copy / DEFAULT_FILE).is_file()
+    assert made, (
+        f"with no DATABASE_URL set, the app should keep its bookmarks in the SQLite file {DEFAULT_FILE} "
+        f"in the folder it runs from (sqlite:///{DEFAULT_FILE}); there is no such file. {THE_BOX}"
+    )
+    assert created in restart_and_list(learner_app), (
+        f"after a restart with no DATABASE_URL the bookmark is gone: keep it in {DEFAULT_FILE}"
+    )
+
+
+@pytest.mark.points(2)
+def test_database_url_chooses_the_database(app, database):
+    other = "another-name.db"
+    mine = create_bookmark(app.client, title="In the test's database")
+    app.restart(keep_data=True, env=database_env(database, DATABASE_URL=f"sqlite:///{other}"))
+    elsewhere = list_bookmarks(app.client)
+    assert mine not in elsewhere, (
+        f"with DATABASE_URL=sqlite:///{other} the app still lists the bookmark of the other database: "
+        "read the database's address from the setting DATABASE_URL (settings.database_url)"
+    )
+    made = app.copy is not None and (app.copy / other).is_file()
+    assert made, (
+        f"with DATABASE_URL=sqlite:///{other} there is no file {other} in the app's folder: "
+        "create the engine from the setting DATABASE_URL"
+    )
+    create_bookmark(app.client, title="In the other database")
+    app.restart(keep_data=True, env=database_env(database))
+    back = list_bookmarks(app.client)
+    assert mine in back, (
+        "back on the first database, its bookmark is gone: each database should keep its own bookmarks"
+    )
+    assert "In the other database" not in [b["title"] for b in back], (
+        "a bookmark created with the other DATABASE_URL shows up in the first database"
+    )
+
+
+# --- A database that cannot be used ---------------------------------------------
+
+ORIGIN = "http://127.0.0.1:5500"  # one of the origins allowed by default (step 09)
+INTERNALS = ("sqlite", "psycopg", "postgres", "OperationalError", "DatabaseError", "SELECT ", "INSERT ", "Traceback")
+
+
+def take_the_database_down(app, postgres, database):
+    """The database stops working under the running app: PostgreSQL ends its
+    connections and refuses new ones; a SQLite file is overwritten with bytes that are
+    no database (the app's own file, in the app's folder). Answers a function that
+    brings it back as it was."""
+    if postgres is not None:
+        postgres.take_down(database)
+        return lambda: postgres.bring_back(database)
+    assert app.copy is not None
+    files = {path: path.read_bytes() for path in app.copy.glob("*") if path.is_file()}
+    files = {path: data for path, data in files.items() if data[:16] == b"SQLite format 3\0"}
+    assert files, f"the app's folder has no SQLite database file: {THE_BOX}"
+    for path in files:
+        path.write_bytes(b"this is not a database any more\n" * 256)
+
+    def bring_back() -> None:
+        for path, data in files.items():
+            path.write_bytes(data)
+
+    return bring_back
+
+
+def expect_unavailable(response, what: str) -> None:
+    assert response.status_code in (500, 503), (
+        f"{what} answered {response.status_code} while the database cannot be used; expected 503 "
+        f"(Service Unavailable) or 500, with a JSON message. Body: {response.text[:200]!r}"
+    )
+    body = expect_json(response)
+    assert isinstance(body.get("detail"), str) and body["detail"].strip(), (
+        f'{what}: the {response.status_code} should be JSON with a message, like {{"detail": "..."}}; '
+        f"got {response.text[:200]!r}"
+    )
+    leaked = [word for word in INTERNALS if word.lower() in response.text.lower()]
+    assert not leaked, (
+        f"{what}: the {response.status_code} shows the database's error to the client ({leaked}): "
+        f"{response.text[:300]!r}. Log it; send a general message"
+    )
+    assert response.headers.get("access-control-allow-origin") == ORIGIN, (
+        f"{what}: the {response.status_code} has no Access-Control-Allow-Origin: the page would see a CORS "
+        "error instead of the message"
+    )
+
+
+def test_a_database_that_cannot_be_used_answers_503_or_500_without_internals(app, postgres, database):
+    created = create_bookmark(app.client)
+    bring_back = take_the_database_down(app, postgres, database)
+    headers = {"Origin": ORIGIN}
+    expect_unavailable(app.client.get("/bookmarks", headers=headers), "GET /bookmarks")
+    expect_unavailable(app.client.get(f"/bookmarks/{created['id']}", headers=headers), "GET /bookmarks/{id}")
+    new = app.client.post("/bookmarks", json={"url": "https://example.com/", "title": "T"}, headers=headers)
+    expect_unavailable(new, "POST /bookmarks")
+    # The database works again: so must the app, without a restart.
+    bring_back()
+    again = app.client.post("/bookmarks", json={"url": "https://example.com/back", "title": "Back"})
+    assert again.status_code == 201, (
+        f"once the database works again, POST /bookmarks answered {again.status_code}: {again.text[:200]!r}. "
+        "Give each request a session of its own (a dependency with yield): a session shared by every "
+        "request stays broken after one failed request"
+    )
+    assert created in list_bookmarks(app.client), "once the database works again, its bookmarks should be listed"
+
+
+def test_the_page_says_so_when_the_database_cannot_be_used(app, postgres, database, open_page, page):
+    create_bookmark(app.client, title="Before the database went away")
+    take_the_database_down(app, postgres, database)
+    watch(page)
+    open_page()
+    text = expect_error_in_words(page, "when the database cannot be used, the page should say so")
+    assert not any(word.lower() in text.lower() for word in INTERNALS), f"the page shows internals: {text!r}"
+    expect(error_message(page).first).not_to_contain_text("Failed to fetch")
+
+
+# --- Requests at the same time ----------------------------------------------------
+
+
+def test_requests_at_the_same_time_each_get_their_own_id(app):
+    before = list_bookmarks(app.client)
+
+    def create(number: int):
+        sent = {"url": f"https://example.com/{number}", "title": f"At once {number}"}
+        return app.client.post("/bookmarks", json=sent)
+
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        responses = list(pool.map(create, range(30)))
+    for response in responses:
+        expect_status(response, 201)
+    ids = [expect_json(response)["id"] for response in responses]
+    assert len(set(ids)) == len(ids), f"30 bookmarks created at the same time got only {len(set(ids))} different ids"
+    listed = [b["id"] for b in list_bookmarks(app.client)]
+    assert sorted(listed) == sorted([b["id"] for b in before] + ids), (
+        "after 30 bookmarks created at the same time, GET /bookmarks should list them all, each once"
+    )
+    for bookmark_id in ids[:3]:
+        expect_success(app.client.get(f"/bookmarks/{bookmark_id}"))
+    expect_not_found(app.client.get(f"/bookmarks/{max(ids) + 1000}"))
