@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from workshop.apps import AppFailed, AppHost, LearnerApp
+from workshop.apps import AppFailed, AppHost, LearnerApp, libraries_used
 from workshop.results import format_card, gradescope_results, plain_reason, step_rows
 
 # The harness's own checks (points, card, exports, the app host): with the workshop's other
@@ -101,6 +101,9 @@ def host():
     host.close()
 
 
+REPO = Path(__file__).resolve().parent.parent
+
+
 def learner(tmp_path: Path, name: str, source: str) -> Path:
     folder = tmp_path / name
     folder.mkdir()
@@ -157,6 +160,32 @@ def test_an_app_prepared_ahead_is_as_fresh_as_one_started_now(host, tmp_path):
     second.restart(env={"X": "1"})  # other options: not the prepared child, a fresh copy again
     assert second.client.get("/").json() == {"hits": 1}
     second.stop()
+
+
+USES_A_DATABASE = """import sys
+
+PRELOADED = "sqlmodel" in sys.modules  # before main.py imports it: the host did, before the fork
+
+from fastapi import FastAPI
+from sqlmodel import SQLModel
+
+app = FastAPI()
+
+@app.get("/")
+def root():
+    return {"preloaded": PRELOADED}
+"""
+
+
+def test_the_later_steps_libraries_are_imported_for_the_apps_that_use_them(host, tmp_path):
+    assert libraries_used(REPO / "steps" / "04-create-bookmark") == []
+    assert libraries_used(REPO / "steps" / "15-database") == ["pydantic_settings", "sqlalchemy", "sqlmodel"]
+    folder = learner(tmp_path, "15-database", USES_A_DATABASE)
+    (folder / "notes.py").write_text("    import pwdlib  # indented: still an import\nimport this_is_not_known\n")
+    assert libraries_used(folder) == ["pwdlib", "sqlmodel"]
+    app = LearnerApp(host, folder).start()
+    assert app.client.get("/").json() == {"preloaded": True}
+    app.stop()
 
 
 ROUTE_RAISES = """from fastapi import FastAPI

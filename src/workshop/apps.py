@@ -14,6 +14,7 @@ import functools
 import json
 import os
 import queue
+import re
 import shutil
 import socket
 import subprocess
@@ -29,7 +30,7 @@ from typing import Any
 
 import httpx2
 
-from workshop.apphost import exit_reason
+from workshop.apphost import LIBRARIES, exit_reason
 
 HOST_SCRIPT = Path(__file__).with_name("apphost.py")
 SANDBOX_SCRIPT = "/workshop/apphost.py"  # where the host script is, inside the sandbox
@@ -51,6 +52,28 @@ def copy_ignored(folder: str, names: list[str]) -> set[str]:
         if not (os.path.islink(path) or os.path.isdir(path) or os.path.isfile(path)):
             skipped.add(name)
     return skipped
+
+
+# `import x` / `from x import y` at the start of a line: the name of what a module imports.
+IMPORTED_NAME = re.compile(r"^[ \t]*(?:from|import)[ \t]+([A-Za-z_]\w*)", re.MULTILINE)
+SCANNED_BYTES = 1_000_000  # a step's own modules are small; a huge file is not read whole
+
+
+def libraries_used(folder: Path) -> list[str]:
+    """The later steps' libraries (apphost.LIBRARIES) that the folder's Python files import:
+    the host imports those before it forks the app. Only a hint for speed: the text is read,
+    nothing is run, and a library missed is imported by the app itself."""
+    names: set[str] = set()
+    for path in sorted(folder.rglob("*.py"))[:200]:
+        if any(part in (".venv", "venv", "node_modules", ".git") for part in path.parts):
+            continue
+        try:
+            with path.open("rb") as file:
+                text = file.read(SCANNED_BYTES).decode("utf-8", "replace")
+        except OSError:
+            continue
+        names.update(IMPORTED_NAME.findall(text))
+    return sorted(names & LIBRARIES.keys())
 
 
 class AppFailed(Exception):
@@ -176,6 +199,7 @@ class AppHost:
         self.launching = False  # started, and its "host_ready" not read yet
         self.prepared: Prepared | None = None  # a child that imported the app the next test likely starts
         self.shared: list[Path] = []  # folders bound into the sandbox (read-only) at the next launch
+        self.scanned: dict[Path, list[str]] = {}  # folder -> libraries_used(folder), read once
 
     # -- the host process
 
@@ -287,6 +311,11 @@ class AppHost:
         self.launching = False
         self.prepared = None
 
+    def libraries(self, folder: Path) -> list[str]:
+        if folder not in self.scanned:
+            self.scanned[folder] = libraries_used(folder)
+        return self.scanned[folder]
+
     def prepare(self, folder: Path, options: dict[str, Any]) -> None:
         """Have the host import the app for the next test while this one ends: a fresh
         copy, and a child that imports it and waits for its listening socket."""
@@ -296,7 +325,7 @@ class AppHost:
         copy = self.new_copy(folder, {})
         output = self.outputs / f"{copy.parent.name}-0.log"
         writer = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o600)
-        command = {"cmd": "prepare", "folder": str(copy), **options}
+        command = {"cmd": "prepare", "folder": str(copy), "libraries": self.libraries(folder), **options}
         try:
             answer = self.ask({**command, "import_timeout": self.import_timeout}, [writer])
         finally:
@@ -551,35 +580,39 @@ class LearnerApp:
             output = self.host.outputs / f"{copy.parent.name}-{len(self.output_files) + 1}.log"
         self.copy = copy
         self.output_files.append(output)
-        command = {"cmd": "start", "folder": str(copy), "port": self.port, **self.options}
-        if prepared is not None:
-            # The prepared child has imported the app already: it only needs its listening socket.
-            listener = listening_socket(self.port)
-            try:
-                answer = self.host.ask(
-                    {**command, "spare": True, "import_timeout": self.host.import_timeout}, [listener.fileno()]
-                )
-            finally:
-                listener.close()
-        elif self.host.passes_sockets:
-            # The app gets its listening socket (no network of its own) and its output file from us.
-            listener = listening_socket(self.port)
-            writer = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o600)
-            try:
-                answer = self.host.ask(
-                    {**command, "import_timeout": self.host.import_timeout}, [listener.fileno(), writer]
-                )
-            finally:
-                listener.close()
-                os.close(writer)
-        else:
-            answer = self.host.ask({**command, "output": str(output)})
+        command = {
+            "cmd": "start",
+            "folder": str(copy),
+            "port": self.port,
+            "libraries": self.host.libraries(self.folder),
+            **self.options,
+        }
+        answer = self._ask_to_start(command, output, prepared is not None)
         status = answer.get("status")
         if status == "ready":
             self.running = True
             self.client.cookies.clear()  # the client is shared by every test's app: no cookie of the one before
             return self
         raise AppFailed(self._start_failure(answer))
+
+    def _ask_to_start(self, command: dict[str, Any], output: Path, prepared: bool) -> dict[str, Any]:
+        """Ask the host to start the app. The app gets its listening socket (no network of its
+        own) and its output file from us; a prepared child, which has imported the app already,
+        has its output file and needs only the socket. A host that cannot pass sockets (no
+        fork: Windows) opens both itself."""
+        if not self.host.passes_sockets:
+            return self.host.ask({**command, "output": str(output)})
+        command = {**command, "import_timeout": self.host.import_timeout}
+        listener = listening_socket(self.port)
+        writer = None if prepared else os.open(output, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o600)
+        if prepared:
+            command["spare"] = True
+        try:
+            return self.host.ask(command, [listener.fileno()] if writer is None else [listener.fileno(), writer])
+        finally:
+            listener.close()
+            if writer is not None:
+                os.close(writer)
 
     def _start_failure(self, answer: dict[str, Any]) -> str:
         main = f"{self.folder.name}/main.py"
