@@ -276,6 +276,16 @@ def fence(language: str, text: str, options: str = "") -> str:
     return f"```{language}{options}\n{text}\n```"
 
 
+def answer_block(example: Example, answer: str) -> str:
+    """The answer, collapsed under its status ("The answer: 201 Created"): the learner sees it in
+    their own terminal, and opens the block to compare."""
+    status = example.answer_status.split(" ", 1)[1] if example.include and example.answer_status else ""
+    title = f"The answer: {status}" if status else "The answer (the body: without -i, curl prints no status)"
+    # .curl-answer: wrapped like a terminal wraps it (docs/stylesheets/workshop.css).
+    block = f"``` {{ .text .curl-answer }}\n{answer or '(no body)'}\n```"
+    return f'??? quote "{title}"\n\n{indent(block)}'
+
+
 def render(examples: list[Example], source: str) -> str:
     parts = []
     for number, example in enumerate(examples, start=1):
@@ -294,8 +304,7 @@ def render(examples: list[Example], source: str) -> str:
             + "\n\n"
             + "\n\n".join(f'=== "{label}"\n\n{indent(block)}' for label, block in tabs)
             + "\n\n"
-            # .curl-answer: wrapped like a terminal wraps it (docs/stylesheets/workshop.css).
-            + f'``` {{ .text .curl-answer title="The answer" }}\n{answer or "(no body)"}\n```'
+            + answer_block(example, answer)
         )
     parts.append(
         "On Windows, the commands differ only in quoting: see "
