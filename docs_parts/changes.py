@@ -3,11 +3,22 @@
 For a step folder ``steps/NN-slug/`` and the one before it:
 
 * :func:`code_part` is the page's "The code": for each file of the step, a new file in
-  full; a changed file as its changed places (the new and changed lines highlighted, a few
-  lines around them, numbered as in the file) and the whole file one click away, in a
-  collapsed block; an unchanged file named, not printed again.
+  full (its stylesheet collapsed, to copy); a changed file as its changed places (the new
+  and changed lines highlighted, a few lines around them, numbered as in the file) and the
+  whole file one click away, in a collapsed block; an unchanged file named, not printed again.
 * :func:`changed_part` is the page's "What changed": how many lines each file gains or
-  loses, how many lines the learner types, and the diff from the step before, collapsed.
+  loses, and the diff from the step before, collapsed.
+
+What "how many lines" means for a learner: a new line (blank lines not counted) is one of
+
+* *to type*: new or changed code, comments included (they are the why);
+* *to copy*: inside an HTML ``<style>`` block; styling is not this workshop's lesson, and
+  the page gives the stylesheet to copy as it is;
+* *moved*: a line the step before had, in this file or another, that the step removes
+  there and adds here unchanged but for its indentation (cut and paste: the project
+  structure step moves main.py's code into a package), in runs of MIN_MOVED lines or more.
+
+The page shows each kind that is not zero; :func:`lines_typed` counts the first.
 
 The code blocks hold snippet lines (``--8<-- "steps/NN-slug/main.py:12:30"``): the code
 on the page is read from the step folder when the site is built, never copied.
@@ -289,12 +300,6 @@ def moved_phrase(count: int, sources: list[str], file: str | None = None) -> str
     return f"{count} moved from " + ", ".join(f"`{source}`" for source in sources)
 
 
-STYLESHEET_WHY = (
-    "How the page looks is not this workshop's lesson: copy the stylesheet as it is, with the "
-    "copy button at the top right of its block, and spend your time on the rest."
-)
-
-
 def new_file_part(step: str, change: FileChange) -> str:
     """A new file in full: its stylesheet, if it has one, collapsed, to copy; its moved lines
     said, and the lines to type highlighted among them."""
@@ -314,8 +319,8 @@ def new_file_part(step: str, change: FileChange) -> str:
         return intro + "\n\n" + code_block(step, file, options)
     text = [
         f"`{file}` is new in this step: type its {plural(change.typed, 'line')} of "
-        f"{language(file).upper()}; its stylesheet, the {change.copied} lines inside `<style>`, "
-        f"is given. {STYLESHEET_WHY}"
+        f"{language(file).upper()}, and copy its stylesheet, the {change.copied} lines inside `<style>`, "
+        "as it is (the copy button is at the top right of its block)."
     ]
     first = 1
     for start, end in stylesheet:
