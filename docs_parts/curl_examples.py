@@ -3,7 +3,8 @@
 The part ``docs/generated/NN-slug/examples.md`` (written by scripts/build_docs_parts.py,
 included by the page ``docs/steps/NN-slug.md``) shows the examples of
 ``docs/examples/NN-slug.console``: each one a short text, the command in three tabs
-(Linux/macOS, Windows PowerShell, Windows cmd) and the answer.
+(Linux/macOS, Windows PowerShell, Windows cmd) and the answer, collapsed under
+its status line.
 ``tests/test_docs_examples.py`` sends every command, in order, to that step's app
 and checks that it answers what the page shows; so an example on the site is one
 that works when a learner types it.
@@ -276,6 +277,16 @@ def fence(language: str, text: str, options: str = "") -> str:
     return f"```{language}{options}\n{text}\n```"
 
 
+def answer_block(example: Example, answer: str) -> str:
+    """The answer, collapsed under its status ("The answer: 201 Created"): the learner sees it in
+    their own terminal, and opens the block to compare."""
+    status = example.answer_status.split(" ", 1)[1] if example.include and example.answer_status else ""
+    title = f"The answer: {status}" if status else "The answer (the body only, without -i)"
+    # .curl-answer: wrapped like a terminal wraps it (docs/stylesheets/workshop.css).
+    block = f"``` {{ .text .curl-answer }}\n{answer or '(no body)'}\n```"
+    return f'??? quote "{title}"\n\n{indent(block)}'
+
+
 def render(examples: list[Example], source: str) -> str:
     parts = []
     for number, example in enumerate(examples, start=1):
@@ -294,8 +305,7 @@ def render(examples: list[Example], source: str) -> str:
             + "\n\n"
             + "\n\n".join(f'=== "{label}"\n\n{indent(block)}' for label, block in tabs)
             + "\n\n"
-            # .curl-answer: wrapped like a terminal wraps it (docs/stylesheets/workshop.css).
-            + f'``` {{ .text .curl-answer title="The answer" }}\n{answer or "(no body)"}\n```'
+            + answer_block(example, answer)
         )
     parts.append(
         "On Windows, the commands differ only in quoting: see "
