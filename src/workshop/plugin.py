@@ -188,7 +188,7 @@ class Grading:
             with open(self.progress_path, "a", encoding="utf-8") as stream:
                 stream.write(json.dumps(event) + "\n")
 
-    @pytest.hookimpl(trylast=True)  # after -m and -k have deselected: the stream lists only what runs
+    @pytest.hookimpl(trylast=True)  # after -m and -k have deselected: the card names only the steps that run
     def pytest_collection_modifyitems(self, config: pytest.Config, items: list[pytest.Item]) -> None:
         """With --steps-dir only the step suites run; every step test gets its step and points."""
         if self.steps_dir is not None:
