@@ -212,7 +212,7 @@ def test_axe_finds_no_problem_on_the_page_after_a_422(step_dir, live_api, api, p
 
 
 @pytest.mark.parametrize("step_dir", EDITS_AND_DELETES, indirect=True)
-def test_axe_finds_no_problem_on_the_page_while_editing(step_dir, live_api, api, page, open_page):
+def test_axe_finds_no_problem_on_the_page_while_editing(step_dir, api, page, open_page):
     open_with_three(page, api, open_page, step_dir.name)
     bookmark_item(page, THREE[1]["title"]).get_by_role("button", name="Edit").click()
     expect(field(page, "Title")).to_have_value(THREE[1]["title"])
@@ -290,7 +290,7 @@ def test_after_a_server_error_the_focus_is_not_lost(step_dir, live_api, api, pag
 
 
 @pytest.mark.parametrize("step_dir", EDITS_AND_DELETES, indirect=True)
-def test_every_edit_and_delete_button_is_named_after_its_bookmark(step_dir, live_api, api, page, open_page):
+def test_every_edit_and_delete_button_is_named_after_its_bookmark(step_dir, api, page, open_page):
     open_with_three(page, api, open_page, step_dir.name)
     for bookmark in THREE:
         for action in ("Edit", "Delete"):
@@ -338,7 +338,7 @@ def test_add_edit_save_and_cancel_leave_the_cursor_in_the_first_field(step_dir, 
 
 
 @pytest.mark.parametrize("step_dir", EDITS_AND_DELETES, indirect=True)
-def test_after_a_keyboard_delete_the_focus_is_not_lost(step_dir, live_api, api, page, open_page):
+def test_after_a_keyboard_delete_the_focus_is_not_lost(step_dir, api, page, open_page):
     open_with_three(page, api, open_page, step_dir.name)
     middle = THREE[1]["title"]
     bookmark_item(page, middle).get_by_role("button", name="Delete").focus()
