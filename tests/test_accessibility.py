@@ -71,9 +71,10 @@ def behind_a_login(step: str) -> bool:
 
 PAGES = reference_pages()  # every step with a page: 07 on
 WITH_A_SCRIPT = set(reference_pages("fetch("))
-ADDS = reference_pages('method: "POST"')  # a form that sends: 10 on
-EDITS_AND_DELETES = reference_pages('method: "DELETE"')  # Edit and Delete buttons: 11 on
-READS_THE_422 = reference_pages('method: "POST"', ".detail")  # shows the 422's problems: 12 on
+# "POST" whether it is written method: "POST" or passed to a helper, sendJson("POST", ...).
+ADDS = reference_pages('"POST"')  # a form that sends: 10 on
+EDITS_AND_DELETES = reference_pages('"DELETE"')  # Edit and Delete buttons: 11 on
+MARKS_THE_422 = reference_pages('"POST"', "aria-invalid")  # marks the fields a 422 names
 LOGS_IN = reference_pages(BEHIND_A_LOGIN)  # a log-in and sign-up form: 17 on
 
 
@@ -253,7 +254,7 @@ def test_after_a_422_the_focus_is_not_lost(step_dir, live_api, api, page, open_p
     expect_focus_not_lost(page, "a 422 sent with Enter on the submit button")
 
 
-@pytest.mark.parametrize("step_dir", READS_THE_422, indirect=True)
+@pytest.mark.parametrize("step_dir", MARKS_THE_422, indirect=True)
 def test_a_422_marks_the_field_it_names_until_it_is_corrected(step_dir, live_api, api, page, open_page):
     open_with_three(page, api, open_page, step_dir.name)
     send_a_refused_bookmark(page, live_api)
