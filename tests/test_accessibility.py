@@ -379,19 +379,13 @@ REFUSED = {
 
 @pytest.mark.parametrize("step_dir", LOGS_IN, indirect=True)
 def test_axe_finds_no_problem_on_the_page_logged_out(step_dir, live_api, page, open_page):
+    """The account form as it opens, then after each refusal (one app start for the three)."""
     open_logged_out(page, open_page)
     expect_no_violations(page, f"steps/{step_dir.name}/index.html logged out (its log-in and sign-up form)")
-
-
-@pytest.mark.parametrize("refused", REFUSED)
-@pytest.mark.parametrize("step_dir", LOGS_IN, indirect=True)
-def test_axe_finds_no_problem_on_the_page_after_a_refused_log_in_or_sign_up(
-    step_dir, live_api, page, open_page, refused
-):
-    open_logged_out(page, open_page)
-    send_account_form(page, live_api, *REFUSED[refused])
-    expect_an_error_shown(page)
-    expect_no_violations(page, f"steps/{step_dir.name}/index.html after {refused}")
+    for refused, sent in REFUSED.items():
+        send_account_form(page, live_api, *sent)
+        expect_an_error_shown(page)
+        expect_no_violations(page, f"steps/{step_dir.name}/index.html after {refused}")
 
 
 @pytest.mark.parametrize("step_dir", LOGS_IN, indirect=True)
