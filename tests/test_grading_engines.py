@@ -5,6 +5,14 @@ import) is graded through each adapter with only the suites 01-03, and what the
 adapter writes is read back as its engine would read it. The Gradescope adapter runs
 from its own zip, unpacked where Gradescope unpacks it. Every adapter must give
 the grade scripts/grade_class.py gives the same learner.
+
+Then the same for tests that start a browser, a database and a login, with points of
+their own: step 10 as the reference has it (its suite is one browser test), and an
+instructor's step 99 (a copy of step 17's folder) whose hidden suite is two of suite
+17's checks (the page's, worth 3 points, and the login cookie's, worth 2) and one of its
+own worth 1.5 that fails. Hidden tests go through the Gradescope zip and grade_class.py
+alike; three checks instead of suite 17's sixteen keep each grading run to about the
+time of the one of steps 01-03.
 """
 
 from __future__ import annotations
@@ -18,6 +26,7 @@ import subprocess
 import sys
 import xml.etree.ElementTree as ElementTree
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -29,10 +38,30 @@ sys.path.insert(0, str(GRADING))
 
 import grade  # noqa: E402  (grading/ is no package)
 import make_gradescope_zip  # noqa: E402
+import test_10_create_from_page as create_suite  # noqa: E402  (tests/ is on the path, as for any suite)
+import test_17_users as users_suite  # noqa: E402
 from grade import markdown_summary, prairielearn_results  # noqa: E402
 
 STEPS = "01-03"
 BROKEN = 'from fastapi import FastAPI\n\napp = FastAPI(\n\n@app.get("/bookmarks/{bookmark_id}")\n'
+
+# A page step and a step with a database and a login; 99 is a step of the instructor's own.
+LATER_STEPS = "10,99"
+HIDDEN_SUITE = "test_99_users_again.py"
+HIDDEN_TESTS = '''"""Step 99, an instructor's own: two of step 17's checks, and one the reference fails."""
+
+import pytest
+from test_17_users import (  # noqa: F401  (imported to be collected here, as step 99's)
+    accounts,
+    test_log_in_sets_an_httponly_samesite_cookie,
+    test_the_page_signs_up_adds_logs_out_and_logs_in,
+)
+
+
+@pytest.mark.points(1.5)
+def test_a_hidden_check_that_fails(step_dir):  # no app to start: it reads the folder
+    assert (step_dir / "CHANGES.md").is_file(), "a hidden check failed: the folder has no CHANGES.md"
+'''
 
 # Slow checks of the workshop's tooling: CI runs them with `pytest -m tooling`.
 pytestmark = pytest.mark.tooling
@@ -44,6 +73,14 @@ def make_submission(folder: Path) -> Path:
         shutil.copytree(REPO / "steps" / name, folder / name, ignore=shutil.ignore_patterns("__pycache__"))
     (folder / "03-get-bookmark").mkdir(parents=True)
     (folder / "03-get-bookmark" / "main.py").write_text(BROKEN, encoding="utf-8")
+    return folder
+
+
+def make_later_submission(folder: Path) -> Path:
+    """Step 10 as the reference has it; step 17's folder as step 99."""
+    ignored = shutil.ignore_patterns("__pycache__", "*.db")
+    shutil.copytree(REPO / "steps" / "10-create-from-page", folder / "10-create-from-page", ignore=ignored)
+    shutil.copytree(REPO / "steps" / "17-users", folder / "99-users", ignore=ignored)
     return folder
 
 
@@ -63,32 +100,67 @@ def read_json(path: Path) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-@pytest.fixture(scope="module")
-def class_grade(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    """What scripts/grade_class.py gives the submission: the reference for every adapter."""
-    root = tmp_path_factory.mktemp("class")
-    make_submission(root / "class" / "ana")
+def grade_with_grade_class(root: Path, make: Callable[[Path], Path], steps: str, *options: str) -> dict:
+    """What scripts/grade_class.py gives the submission `make` writes: the reference for every adapter."""
+    make(root / "class" / "ana")
     result = run(
-        [sys.executable, "scripts/grade_class.py", str(root / "class"), f"--out={root / 'out'}", f"--steps={STEPS}"],
+        [
+            sys.executable,
+            "scripts/grade_class.py",
+            str(root / "class"),
+            f"--out={root / 'out'}",
+            f"--steps={steps}",
+            *options,
+        ],
         REPO,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     return read_json(root / "out" / "ana" / "results.json")
 
 
-@pytest.fixture(scope="module")
-def gradescope(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def grade_with_gradescope(root: Path, make: Callable[[Path], Path], steps: str, hidden: Path | None = None) -> Path:
     """/autograder as Gradescope lays it out: the zip in source/, the submission, results/."""
-    root = tmp_path_factory.mktemp("autograder")
-    make_gradescope_zip.build(root / "autograder.zip", steps=STEPS)
+    make_gradescope_zip.build(root / "autograder.zip", steps=steps, hidden=hidden)
     with zipfile.ZipFile(root / "autograder.zip") as archive:
         archive.extractall(root / "source")
     (root / "source" / ".venv").symlink_to(sys.prefix)  # what setup.sh would have installed
-    make_submission(root / "submission")
+    make(root / "submission")
     (root / "results").mkdir()
     result = run(["bash", str(root / "source" / "run_autograder")], root, AUTOGRADER_DIR=str(root))
     assert result.returncode == 0, result.stdout + result.stderr
     return root
+
+
+@pytest.fixture(scope="module")
+def class_grade(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    return grade_with_grade_class(tmp_path_factory.mktemp("class"), make_submission, STEPS)
+
+
+@pytest.fixture(scope="module")
+def gradescope(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return grade_with_gradescope(tmp_path_factory.mktemp("autograder"), make_submission, STEPS)
+
+
+@pytest.fixture(scope="module")
+def hidden(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The instructor's hidden tests: step 99's suite."""
+    folder = tmp_path_factory.mktemp("hidden")
+    (folder / HIDDEN_SUITE).write_text(HIDDEN_TESTS, encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def later_class_grade(tmp_path_factory: pytest.TempPathFactory, hidden: Path) -> dict:
+    return grade_with_grade_class(
+        tmp_path_factory.mktemp("later-class"), make_later_submission, LATER_STEPS, f"--hidden={hidden}"
+    )
+
+
+@pytest.fixture(scope="module")
+def later_gradescope(tmp_path_factory: pytest.TempPathFactory, hidden: Path) -> Path:
+    return grade_with_gradescope(
+        tmp_path_factory.mktemp("later-autograder"), make_later_submission, LATER_STEPS, hidden
+    )
 
 
 def test_the_adapters_time_limits_are_grade_classs_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -148,6 +220,83 @@ def test_junit_xml_carries_the_step_and_points_of_each_test(gradescope: Path) ->
         earned += 0 if failed else float(properties["points"])
     assert steps == {"01", "02", "03"}
     assert earned == document["score"]
+
+
+def declared_points(test: Callable) -> float:
+    """What @pytest.mark.points makes a test function worth (1 without it)."""
+    marks = [mark for mark in getattr(test, "pytestmark", []) if mark.name == "points"]
+    return marks[0].args[0] if marks else 1
+
+
+def later_expected() -> dict[str, tuple[float, float]]:
+    """Each test of the later submission: (points earned, points it is worth)."""
+    passing = {
+        "10": [create_suite.test_the_form_creates_a_bookmark],
+        "99": [
+            users_suite.test_log_in_sets_an_httponly_samesite_cookie,
+            users_suite.test_the_page_signs_up_adds_logs_out_and_logs_in,
+        ],
+    }
+    expected = {
+        f"step {step}: {test.__name__}": (declared_points(test), declared_points(test))
+        for step, tests in passing.items()
+        for test in tests
+    }
+    return {**expected, "step 99: test_a_hidden_check_that_fails": (0, 1.5)}
+
+
+def without_browser(name: str) -> str:
+    """A test's name without pytest-playwright's parameter: "test_x[chromium]" -> "test_x"."""
+    return re.sub(r"\[chromium\]$", "", name)
+
+
+def failures(document: dict) -> list[tuple[str, str]]:
+    """The failed tests of a results.json, with their reasons: what a mismatch is about."""
+    return [(test["name"], test["output"]) for test in document["tests"] if test.get("status") == "failed"]
+
+
+def test_gradescope_has_the_points_of_each_test_of_a_page_step_and_a_login_step(later_gradescope: Path) -> None:
+    document = read_json(later_gradescope / "results" / "results.json")
+    expected = later_expected()
+    graded = {without_browser(name): points for name, points in outcomes(document).items()}
+    assert graded == expected, f"failed: {failures(document)}"
+    steps = {row["step"]: row for row in document["extra_data"]["steps"]}
+    assert {step: row["folder"] for step, row in steps.items()} == {"10": "10-create-from-page", "99": "99-users"}
+    for step, row in steps.items():
+        tests = [points for name, points in expected.items() if name.startswith(f"step {step}:")]
+        assert (row["points"], row["max_points"]) == (sum(p for p, _ in tests), sum(m for _, m in tests)), step
+        assert (row["passed"], row["total"]) == (sum(1 for p, m in tests if p == m), len(tests)), step
+    assert steps["10"]["first_failure"] == ""
+    assert "a hidden check failed: the folder has no CHANGES.md" in steps["99"]["first_failure"]
+    assert document["score"] == sum(p for p, _ in expected.values())
+    assert document["max_score"] == sum(m for _, m in expected.values())
+
+
+def test_junit_xml_has_the_step_and_points_of_each_test_of_a_page_step_and_a_login_step(
+    later_gradescope: Path,
+) -> None:
+    cases, messages = {}, []
+    for case in ElementTree.parse(later_gradescope / "results" / "junit.xml").getroot().iter("testcase"):
+        properties = {item.get("name"): item.get("value") for item in case.iter("property")}
+        failure = case.find("failure") if case.find("failure") is not None else case.find("error")
+        points = float(properties["points"])
+        cases[f"step {properties['step']}: {without_browser(case.get('name', ''))}"] = (
+            0 if failure is not None else points,
+            points,
+        )
+        messages += [] if failure is None else [f"{case.get('name')}: {failure.get('message')}"]
+    assert cases == later_expected(), f"failed: {messages}"
+
+
+def test_gradescope_grades_a_page_step_and_a_login_step_as_grade_class_does(
+    later_gradescope: Path, later_class_grade: dict
+) -> None:
+    document = read_json(later_gradescope / "results" / "results.json")
+    assert (document["score"], document["max_score"]) == (later_class_grade["score"], later_class_grade["max_score"])
+    assert outcomes(document) == outcomes(later_class_grade), (
+        f"failed on Gradescope: {failures(document)}; in grade_class.py: {failures(later_class_grade)}"
+    )
+    assert document["extra_data"]["steps"] == later_class_grade["extra_data"]["steps"]
 
 
 def test_the_gradescope_zip_has_its_scripts_at_the_root_and_no_reference_solutions(tmp_path: Path) -> None:
