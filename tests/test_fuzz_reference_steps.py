@@ -22,13 +22,17 @@ step with a database is fuzzed like any other.
    that takes a body (04): a URL that grows when HttpUrl normalises it (IDN hosts
    become punycode, an é becomes %C3%A9), and, from step 12 (error handling) on,
    NaN and Infinity (JSON has neither, Python's parser takes them), a lone
-   surrogate "\\ud800" (valid JSON text, not valid Unicode), and a 1 MB title.
-   Before step 12 the steps use FastAPI's own 422, which sends back each wrong
-   value: it cannot write NaN or a lone surrogate in JSON (a 500), and it sends
-   a 1 MB title back whole. Step 12 teaches the 422 that does not.
+   surrogate "\\ud800" (valid JSON text, not valid Unicode), and a 1 MB title; on
+   a step with users the same in a user name and a password. Before step 12 the
+   steps use FastAPI's own 422, which sends back each wrong value: it cannot write
+   NaN or a lone surrogate in JSON (a 500), and it sends a 1 MB title back whole.
+   Step 12 teaches the 422 that does not.
 
 Deterministic (derandomize=True, no example database) and bounded:
-EXAMPLES_PER_OPERATION sets the cost of part 1. Two apps per step (one per test).
+EXAMPLES_PER_OPERATION sets the cost of part 1 (15: about 30 s of CPU for the
+whole file, pytest and the apps together; step 17, with its Argon2 hashes, costs
+the most). Two apps per step, one per test. No app is started or imported while
+pytest collects: the everyday run, which deselects this file, does not pay for it.
 """
 
 import json
@@ -271,6 +275,24 @@ def body_operations(step: RunningStep):
     return operations
 
 
+def user_operations(step: RunningStep):
+    """(method, path) of every operation that takes a user name and a password as its
+    body, on a step with users: POST /users (sign-up) and POST /login."""
+    return [("POST", path) for path in ("/users", "/login") if "post" in step.paths.get(path, {})]
+
+
+# A valid body of each kind, as JSON text, and where it is sent.
+VALID_FIELDS = {
+    body_operations: {"url": '"https://example.com/"', "title": '"A title"', "description": '"A description"'},
+    user_operations: {"username": '"someone"', "password": '"a long enough secret"'},
+}
+
+
+def operations_taking(step: RunningStep, field: str):
+    """(method, path) of every operation of the step whose body has this field."""
+    return [operation for find, fields in VALID_FIELDS.items() if field in fields for operation in find(step)]
+
+
 def send(client: httpx2.Client, method: str, path: str, raw_json: str):
     """Send JSON text as it is: NaN, Infinity and lone surrogates cannot be made
     with json.dumps without changing them."""
@@ -278,8 +300,8 @@ def send(client: httpx2.Client, method: str, path: str, raw_json: str):
 
 
 def body_with(field: str, raw_value: str) -> str:
-    """A valid bookmark as JSON text, with `field` set to the raw JSON text `raw_value`."""
-    fields = {"url": '"https://example.com/"', "title": '"A title"', "description": '"A description"'}
+    """A valid body as JSON text (a bookmark, or a user), with `field` set to the raw JSON text `raw_value`."""
+    fields = next(dict(fields) for fields in VALID_FIELDS.values() if field in fields)
     fields[field] = raw_value
     return "{" + ", ".join(f'"{name}": {value}' for name, value in fields.items()) + "}"
 
@@ -342,20 +364,20 @@ def a_url_at_the_limit_is_accepted(step: RunningStep, url: str) -> None:
         assert len(response.json()["url"]) == MAX_URL_LENGTH
 
 
-def a_1_mb_title_is_refused(step: RunningStep) -> None:
-    title = "x" * 1_000_000
-    for method, path in body_operations(step):
-        response = step.client.request(method, path, json={"url": "https://example.com/", "title": title})
-        expect_a_readable_refusal(response, f"{method} {path} with a 1 MB title")
+def a_1_mb_value_is_refused(step: RunningStep, field: str) -> None:
+    value = "x" * 1_000_000
+    for method, path in operations_taking(step, field):
+        response = send(step.client, method, path, body_with(field, json.dumps(value)))
+        expect_a_readable_refusal(response, f"{method} {path} with a 1 MB {field}")
         if step.number >= ERROR_HANDLING_STEP:
             assert len(response.content) < 10_000, (
-                f"{method} {path} with a 1 MB title: the {response.status_code} is "
+                f"{method} {path} with a 1 MB {field}: the {response.status_code} is "
                 f"{len(response.content)} bytes long; an error should not send the input back"
             )
 
 
 def a_non_finite_number_is_refused(step: RunningStep, field: str, number_text: str) -> None:
-    for method, path in body_operations(step):
+    for method, path in operations_taking(step, field):
         response = send(step.client, method, path, body_with(field, number_text))
         expect_a_readable_refusal(response, f"{method} {path} with {field}: {number_text}")
 
@@ -365,25 +387,30 @@ LONE_SURROGATES = {
     "url": '"https://example.com/\\ud800"',
     "title": '"Broken \\ud800 title"',
     "description": '"\\ud800"',
+    "username": '"ana\\ud800"',
+    "password": '"a long \\ud800 secret"',
 }
 
 
 def a_lone_surrogate_is_refused(step: RunningStep, field: str) -> None:
-    for method, path in body_operations(step):
+    for method, path in operations_taking(step, field):
         response = send(step.client, method, path, body_with(field, LONE_SURROGATES[field]))
         expect_a_readable_refusal(response, f"{method} {path} with a lone surrogate in {field}")
 
 
-def targeted_cases(number: int) -> Iterator[tuple[str, Callable[[RunningStep], None]]]:
-    """(what is sent, its check) of every targeted case for step `number`."""
+def targeted_cases(number: int, users: bool) -> Iterator[tuple[str, Callable[[RunningStep], None]]]:
+    """(what is sent, its check) of every targeted case for step `number` (with users or not)."""
     for name, url in GROWING_URLS.items():
         yield f"a URL longer than the limit once normalised ({name})", partial(a_url_longer_is_refused, url=url)
     for name, url in URLS_AT_THE_LIMIT.items():
         yield f"a URL at the limit once normalised ({name})", partial(a_url_at_the_limit_is_accepted, url=url)
-    yield "a 1 MB title", a_1_mb_title_is_refused
+    yield "a 1 MB title", partial(a_1_mb_value_is_refused, field="title")
     if number < ERROR_HANDLING_STEP:
         return
-    for name in ("url", "title", "description"):
+    user_fields = ["username", "password"] if users else []
+    for name in user_fields:
+        yield f"a 1 MB {name}", partial(a_1_mb_value_is_refused, field=name)
+    for name in ["url", "title", "description", *user_fields]:
         for number_text in ("NaN", "Infinity", "-Infinity"):
             yield f"{name}: {number_text}", partial(a_non_finite_number_is_refused, field=name, number_text=number_text)
         yield f"a lone surrogate in {name}", partial(a_lone_surrogate_is_refused, field=name)
@@ -392,6 +419,6 @@ def targeted_cases(number: int) -> Iterator[tuple[str, Callable[[RunningStep], N
 # One app per step for every targeted case (each one a subtest: a failure names its case).
 @pytest.mark.parametrize("running_step", BODY_STEPS, ids=names(BODY_STEPS), indirect=True)
 def test_inputs_a_schema_does_not_describe_are_refused(running_step, subtests):
-    for what, check in targeted_cases(running_step.number):
+    for what, check in targeted_cases(running_step.number, users=bool(user_operations(running_step))):
         with subtests.test(msg=what):
             check(running_step)
