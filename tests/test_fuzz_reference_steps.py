@@ -1,9 +1,11 @@
 """The reference steps hold under fuzzing.
 
-Property-based tests of the workshop's own steps (steps/04-* on, the steps that
-take a request body), not of a learner's app: this file always tests steps/,
-whatever --app or --steps-dir say. Each step's app is imported in this process
-and called through an ASGI transport, no server.
+Property-based tests of the workshop's own steps, every one of them, not of a
+learner's app: this file always tests steps/, whatever --app or --steps-dir say.
+Each test runs its step the way the suites do: out of process, in the harness's
+app host (sandboxed), on a throw-away copy of the folder with a database of its
+own, reached over HTTP. Nothing the app writes lands in the repository, and a
+step with a database is fuzzed like any other.
 
 1. Generated from each step's OpenAPI schema by Schemathesis: valid requests and
    invalid ones (wrong types, missing fields, strings too long...). Every answer
@@ -11,31 +13,37 @@ and called through an ASGI transport, no server.
    FastAPI's own answers it does not write into the schema: the 404 of an
    HTTPException, a 405, a 400 for a body that is not text), must match the
    schema declared for that status, and an invalid request must be refused
-   with a 4xx.
+   with a 4xx. A step with users (its schema has POST /login) is fuzzed logged
+   in: the fixture signs a user up and logs in through the API first. Sign-up
+   and log-in are fuzzed too (odd names, odd passwords: a 4xx, never a 5xx),
+   and no answer ever holds the password that was sent.
 
-2. Targeted cases a schema-based generator does not make: a URL that grows when
-   HttpUrl normalises it (IDN hosts become punycode, an é becomes %C3%A9), and,
-   from step 12 (error handling) on, NaN and Infinity (JSON has neither, Python's
-   parser takes them), a lone surrogate "\\ud800" (valid JSON text, not valid
-   Unicode), and a 1 MB title. Before step 12 the steps use FastAPI's own 422,
-   which sends back each wrong value: it cannot write NaN or a lone surrogate
-   in JSON (a 500), and it sends a 1 MB title back whole. Step 12 teaches the
-   422 that does not.
+2. Targeted cases a schema-based generator does not make, from the first step
+   that takes a body (04): a URL that grows when HttpUrl normalises it (IDN hosts
+   become punycode, an é becomes %C3%A9), and, from step 12 (error handling) on,
+   NaN and Infinity (JSON has neither, Python's parser takes them), a lone
+   surrogate "\\ud800" (valid JSON text, not valid Unicode), and a 1 MB title; on
+   a step with users the same in a user name and a password. Before step 12 the
+   steps use FastAPI's own 422, which sends back each wrong value: it cannot write
+   NaN or a lone surrogate in JSON (a 500), and it sends a 1 MB title back whole.
+   Step 12 teaches the 422 that does not.
 
-Deterministic (derandomize=True, no example database) and bounded: the whole
-file takes about 7.5 s of CPU (2 s of it to start pytest and load the schemas),
-so it runs with the everyday `pytest`. EXAMPLES_PER_OPERATION sets the cost of
-part 1: 10 gives 7 s, 25 gives 10 s.
+Deterministic (derandomize=True, no example database) and bounded:
+EXAMPLES_PER_OPERATION sets the cost of part 1 (15: about 30 s of CPU for the
+whole file, pytest and the apps together; step 17, with its Argon2 hashes, costs
+the most). Two apps per step, one per test. No app is started or imported while
+pytest collects: the everyday run, which deselects this file, does not pay for it.
 """
 
-import importlib.util
-import sys
-from itertools import count
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
+import httpx2
 import pytest
 import schemathesis
-from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
 from schemathesis import GenerationMode
 from schemathesis.checks import (
@@ -45,50 +53,80 @@ from schemathesis.checks import (
     response_schema_conformance,
 )
 
+from user_checks import Account, log_in, signed_up_and_logged_in
+from workshop.apps import AppFailed, LearnerApp
+
 REPO = Path(__file__).resolve().parent.parent
 FIRST_STEP_WITH_A_BODY = 4
 ERROR_HANDLING_STEP = 12  # the step whose 422 no longer sends the input back
-# From step 15 on a step keeps its bookmarks in a database: imported here again and again,
-# its table class would be declared twice in SQLModel's one registry (a warning, so an
-# error), and its SQLite file would land in the repository. Step 15's own suite sends
-# it the same kinds of bodies, out of process (and the earlier suites all run on it).
-FIRST_STEP_WITH_A_DATABASE = 15
-STEPS = sorted(
-    folder
-    for folder in (REPO / "steps").iterdir()
-    if folder.is_dir()
-    and folder.name[:2].isdigit()
-    and FIRST_STEP_WITH_A_BODY <= int(folder.name[:2]) < FIRST_STEP_WITH_A_DATABASE
-)
+STEPS = sorted(folder for folder in (REPO / "steps").iterdir() if folder.is_dir() and folder.name[:2].isdigit())
 MAX_URL_LENGTH = 2083  # the maxLength of "url" in every step's schema (HttpUrl's limit)
 EXAMPLES_PER_OPERATION = 15
-
-_module_names = count()
+# The fixture's own user, on a step with users.
+FUZZER = ("fuzzer", "the fuzzer's long secret")
 
 # Slow checks of the workshop's tooling: CI runs them with `pytest -m tooling`.
 pytestmark = pytest.mark.tooling
 
 
-def load_reference_app(folder: Path):
-    """Import folder/main.py as a new module (a unique name, so the steps do not
-    share one), with the folder on sys.path while it is imported. The modules it
-    imports from its folder (step 14's package bookmarks/) are forgotten after:
-    the next step's package of the same name is its own, not this one again."""
-    spec = importlib.util.spec_from_file_location(f"fuzzed_step_{next(_module_names)}", folder / "main.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.path.insert(0, str(folder))
-    try:
-        spec.loader.exec_module(module)
-    finally:
-        sys.path.remove(str(folder))
-        for name, imported in list(sys.modules.items()):
-            if Path(getattr(imported, "__file__", None) or "/").is_relative_to(folder):
-                del sys.modules[name]
-    return module.app
-
-
 def step_number(folder: Path) -> int:
     return int(folder.name[:2])
+
+
+def names(folders: list[Path]) -> list[str]:
+    return [folder.name for folder in folders]
+
+
+@dataclass
+class RunningStep:
+    """A reference step's app, started for one test by the harness, and an HTTP client
+    for it that is logged in where the step has users."""
+
+    number: int
+    app: LearnerApp
+    client: httpx2.Client
+    paths: dict  # the "paths" of its OpenAPI schema
+    account: Account | None = None  # the fixture's user, on a step with users
+    cookies: dict[str, str] = field(default_factory=dict)  # that user's login cookie
+
+    def add_bookmark(self) -> int:
+        response = self.client.post("/bookmarks", json={"url": "https://example.com/", "title": "Fuzzed"})
+        assert response.status_code == 201, response.text
+        return response.json()["id"]
+
+    def new_login(self) -> dict[str, str]:
+        """A login of its own (for POST /logout, which ends the login it is sent), made
+        with a client of its own: this one keeps sending the fixture's login."""
+        assert self.account is not None
+        with httpx2.Client(base_url=self.app.url, timeout=self.client.timeout) as client:
+            login = Account(self.account.name, self.account.password, client)
+            response = log_in(login)
+        assert response.status_code == 200, response.text
+        return login.cookies
+
+
+@pytest.fixture
+def running_step(request: pytest.FixtureRequest, app_host) -> Iterator[RunningStep]:
+    """The step folder request.param, running in the app host on a fresh copy (and so a
+    fresh database): as the suites run a learner's step, one app per test."""
+    folder: Path = request.param
+    timeout = request.config.getoption("--request-timeout")
+    app = LearnerApp(app_host, folder, request_timeout=timeout)
+    try:
+        app.start()
+    except AppFailed as error:
+        pytest.fail(f"step {folder.name}: {error}", pytrace=False)
+    client = httpx2.Client(base_url=app.url, timeout=timeout)
+    step = RunningStep(step_number(folder), app, client, client.get("/openapi.json").json()["paths"])
+    if "/login" in step.paths:
+        step.account = signed_up_and_logged_in(Account(*FUZZER, client))
+        step.cookies = step.account.cookies
+    yield step
+    client.close()
+    exceptions = app.report()
+    app.stop()
+    for record in exceptions:  # shown with a failure: what the app raised, with its own lines
+        print(f"{folder.name} raised {record['type']}: {record['message']}\n{record.get('traceback', '')}")
 
 
 # --- 1. Generated from the schema ---------------------------------------------
@@ -120,88 +158,150 @@ def documented_status(ctx, response, case):
     )
 
 
+def texts_in(value) -> Iterator[str]:
+    """Every key and every string in a JSON value."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield key
+            yield from texts_in(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from texts_in(item)
+
+
+def password_never_echoed(ctx, response, case):
+    """An answer to a body with a password (sign-up, log-in) never holds that password,
+    whatever the status: not in a user, not in an error. (A password shorter than 8
+    characters is refused, and could be part of any text: "id" is.)"""
+    body = case.body if isinstance(case.body, dict) else {}
+    password = body.get("password")
+    if not isinstance(password, str) or len(password) < 8:
+        return None
+    username = body.get("username")
+    try:
+        answer = json.loads(response.text)
+    except ValueError:
+        answer = response.text
+    for text in texts_in(answer):
+        # The user's own name is sent back: it may contain the password, if they chose so.
+        if password in text and not (isinstance(username, str) and password in username):
+            raise AssertionError(
+                f"{case.operation.label} answered {response.status_code} with the password that was sent "
+                f"({password!r}) in its body: {response.text[:300]!r}"
+            )
+    return None
+
+
 CHECKS = [
     not_a_server_error,
     documented_status,
     content_type_conformance,
     response_schema_conformance,
     negative_data_rejection,
+    password_never_echoed,
 ]
 
 
-def add_bookmark(client: TestClient) -> int:
-    response = client.post("/bookmarks", json={"url": "https://example.com/", "title": "Fuzzed"})
-    assert response.status_code == 201, response.text
-    return response.json()["id"]
+@pytest.fixture
+def node_id_for_schemathesis(request: pytest.FixtureRequest) -> None:
+    """Schemathesis 4.32 (from_fixture) reads and writes the test's `_nodeid`, which
+    pytest 9.2 no longer has (its node ids are NodeId objects now): give it one to
+    read. Pytest never reads it; each operation is still reported as a subtest."""
+    request.node._nodeid = request.node.nodeid
 
 
-def fuzz_test(app):
-    """A new test function for one step's schema (Hypothesis takes settings once per function)."""
-    client = TestClient(app)
-
-    @settings(
-        max_examples=EXAMPLES_PER_OPERATION,
-        derandomize=True,
-        database=None,
-        deadline=None,  # a slow machine must not fail a test
-        suppress_health_check=[HealthCheck.too_slow],
-    )
-    def test(case):
-        # A random id is almost never a bookmark's: then PUT, PATCH and DELETE
-        # only ever meet the 404. For half the valid requests (odd ids), use a
-        # bookmark that exists, so the 200 answers are checked against the schema too.
-        ids = case.path_parameters or {}
-        positive = case.meta is not None and case.meta.generation.mode.is_positive
-        if positive and isinstance(ids.get("bookmark_id"), int) and ids["bookmark_id"] % 2:
-            ids["bookmark_id"] = add_bookmark(client)
-        case.call_and_validate(checks=CHECKS)
-
-    return test
+@pytest.fixture
+def step_schema(running_step: RunningStep):
+    """The step's OpenAPI schema, read from its running app, which Schemathesis calls."""
+    schema = schemathesis.openapi.from_url(f"{running_step.app.url}/openapi.json")
+    schema.config.generation.update(modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
+    schema.config.checks.negative_data_rejection.expected_statuses = ["4XX"]
+    return schema
 
 
-# One test per step, which Schemathesis's pytest plugin runs once per operation
-# (test_step_04_answers_what_its_schema_says[POST /bookmarks]): first its
-# "coverage" cases (each boundary: a string of exactly maxLength, one more, a
-# missing field, a wrong type, another method...), then EXAMPLES_PER_OPERATION
-# generated ones, valid and invalid.
-for _folder in STEPS:
-    _schema = schemathesis.openapi.from_asgi("/openapi.json", load_reference_app(_folder))
-    _schema.config.generation.update(modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
-    _schema.config.checks.negative_data_rejection.expected_statuses = ["4XX"]
-    globals()[f"test_step_{_folder.name[:2]}_answers_what_its_schema_says"] = (
-        _schema.parametrize()(fuzz_test(_schema.app))
-    )
+# One test per step, run by Schemathesis once per operation of the step's schema
+# (reported as test_...[17-users][POST /bookmarks]): first its "coverage" cases
+# (each boundary: a string of exactly maxLength, one more, a missing field, a
+# wrong type, another method...), then EXAMPLES_PER_OPERATION generated ones,
+# valid and invalid.
+@settings(
+    max_examples=EXAMPLES_PER_OPERATION,
+    derandomize=True,
+    database=None,
+    deadline=None,  # a slow machine must not fail a test
+    suppress_health_check=[HealthCheck.too_slow],
+)
+@schemathesis.pytest.from_fixture("step_schema").parametrize()
+@pytest.mark.parametrize("running_step", STEPS, ids=names(STEPS), indirect=True)
+@pytest.mark.usefixtures("node_id_for_schemathesis")
+def test_the_step_answers_what_its_schema_says(case, running_step):
+    # A random id is almost never a bookmark's: then GET, PUT, PATCH and DELETE
+    # only ever meet the 404. For half the valid requests (odd ids), use a
+    # bookmark that exists, so the 200 answers are checked against the schema too
+    # (from step 04 on: before it, the API cannot add one).
+    ids = case.path_parameters or {}
+    positive = case.meta is not None and case.meta.generation.mode.is_positive
+    can_add = "post" in running_step.paths.get("/bookmarks", {})
+    if positive and can_add and isinstance(ids.get("bookmark_id"), int) and ids["bookmark_id"] % 2:
+        ids["bookmark_id"] = running_step.add_bookmark()
+    # Logged in, on a step with users: else every bookmark route only ever answers 401.
+    # The schema names the login cookie; a case that sends one sends a real login (an
+    # invalid case that leaves it out must get its 401). POST /logout ends the login
+    # it is sent: it gets one of its own.
+    logging_out = case.operation.path == "/logout"
+    for name in set(running_step.cookies) & set(case.cookies or {}):
+        case.cookies[name] = (running_step.new_login() if logging_out else running_step.cookies)[name]
+    # POST /logout reads the login cookie and does without it too: logging out when not
+    # logged in is no error (200). FastAPI still writes the cookie into its schema as
+    # required (as for every route that reads it), so no request to it is invalid.
+    checks = [check for check in CHECKS if not (logging_out and check is negative_data_rejection)]
+    case.call_and_validate(checks=checks)
 
 
 # --- 2. Targeted cases -----------------------------------------------------------
 
-@pytest.fixture(scope="module", params=STEPS, ids=lambda folder: folder.name)
-def step(request):
-    """(step number, a client of the step's app) for every step from 04 on."""
-    with TestClient(load_reference_app(request.param), raise_server_exceptions=False) as client:
-        yield step_number(request.param), client
+BODY_STEPS = [folder for folder in STEPS if step_number(folder) >= FIRST_STEP_WITH_A_BODY]
 
 
-def body_operations(client: TestClient):
+def body_operations(step: RunningStep):
     """(method, path) of every operation of the step that takes a bookmark as its body:
     POST /bookmarks, and from step 05 on PUT and PATCH of a bookmark that exists."""
     operations = [("POST", "/bookmarks")]
-    paths = client.get("/openapi.json").json()["paths"]
     for method in ("put", "patch"):
-        if method in paths.get("/bookmarks/{bookmark_id}", {}):
-            operations.append((method.upper(), f"/bookmarks/{add_bookmark(client)}"))
+        if method in step.paths.get("/bookmarks/{bookmark_id}", {}):
+            operations.append((method.upper(), f"/bookmarks/{step.add_bookmark()}"))
     return operations
 
 
-def send(client: TestClient, method: str, path: str, raw_json: str):
+def user_operations(step: RunningStep):
+    """(method, path) of every operation that takes a user name and a password as its
+    body, on a step with users: POST /users (sign-up) and POST /login."""
+    return [("POST", path) for path in ("/users", "/login") if "post" in step.paths.get(path, {})]
+
+
+# A valid body of each kind, as JSON text, and where it is sent.
+VALID_FIELDS = {
+    body_operations: {"url": '"https://example.com/"', "title": '"A title"', "description": '"A description"'},
+    user_operations: {"username": '"someone"', "password": '"a long enough secret"'},
+}
+
+
+def operations_taking(step: RunningStep, field: str):
+    """(method, path) of every operation of the step whose body has this field."""
+    return [operation for find, fields in VALID_FIELDS.items() if field in fields for operation in find(step)]
+
+
+def send(client: httpx2.Client, method: str, path: str, raw_json: str):
     """Send JSON text as it is: NaN, Infinity and lone surrogates cannot be made
     with json.dumps without changing them."""
     return client.request(method, path, content=raw_json.encode(), headers={"Content-Type": "application/json"})
 
 
 def body_with(field: str, raw_value: str) -> str:
-    """A valid bookmark as JSON text, with `field` set to the raw JSON text `raw_value`."""
-    fields = {"url": '"https://example.com/"', "title": '"A title"', "description": '"A description"'}
+    """A valid body as JSON text (a bookmark, or a user), with `field` set to the raw JSON text `raw_value`."""
+    fields = next(dict(fields) for fields in VALID_FIELDS.values() if field in fields)
     fields[field] = raw_value
     return "{" + ", ".join(f'"{name}": {value}' for name, value in fields.items()) + "}"
 
@@ -213,9 +313,11 @@ def expect_a_readable_refusal(response, what: str) -> None:
     )
     detail = response.json().get("detail")
     readable = (isinstance(detail, str) and detail) or (
-        isinstance(detail, list) and detail
-        and all(isinstance(problem, dict) and isinstance(problem.get("msg"), str) and problem["msg"]
-                for problem in detail)
+        isinstance(detail, list)
+        and detail
+        and all(
+            isinstance(problem, dict) and isinstance(problem.get("msg"), str) and problem["msg"] for problem in detail
+        )
     )
     assert readable, f"{what}: the {response.status_code} has no readable message: {response.text[:300]!r}"
 
@@ -246,19 +348,15 @@ URLS_AT_THE_LIMIT = {
 }
 
 
-@pytest.mark.parametrize("url", GROWING_URLS.values(), ids=GROWING_URLS.keys())
-def test_a_url_longer_than_the_limit_once_normalised_is_refused(step, url):
-    _, client = step
+def a_url_longer_is_refused(step: RunningStep, url: str) -> None:
     assert len(url.encode()) <= MAX_URL_LENGTH
-    for method, path in body_operations(client):
-        expect_url_refused(client.request(method, path, json={"url": url, "title": "Long"}), url)
+    for method, path in body_operations(step):
+        expect_url_refused(step.client.request(method, path, json={"url": url, "title": "Long"}), url)
 
 
-@pytest.mark.parametrize("url", URLS_AT_THE_LIMIT.values(), ids=URLS_AT_THE_LIMIT.keys())
-def test_a_url_at_the_limit_once_normalised_is_accepted(step, url):
-    _, client = step
-    for method, path in body_operations(client):
-        response = client.request(method, path, json={"url": url, "title": "At the limit"})
+def a_url_at_the_limit_is_accepted(step: RunningStep, url: str) -> None:
+    for method, path in body_operations(step):
+        response = step.client.request(method, path, json={"url": url, "title": "At the limit"})
         assert response.status_code in (200, 201), (
             f"{method} {path} with a URL of {MAX_URL_LENGTH} characters once normalised: "
             f"expected it accepted, got {response.status_code}: {response.text[:300]!r}"
@@ -266,35 +364,21 @@ def test_a_url_at_the_limit_once_normalised_is_accepted(step, url):
         assert len(response.json()["url"]) == MAX_URL_LENGTH
 
 
-def test_a_1_mb_title_is_refused(step):
-    number, client = step
-    title = "x" * 1_000_000
-    for method, path in body_operations(client):
-        response = client.request(method, path, json={"url": "https://example.com/", "title": title})
-        expect_a_readable_refusal(response, f"{method} {path} with a 1 MB title")
-        if number >= ERROR_HANDLING_STEP:
+def a_1_mb_value_is_refused(step: RunningStep, field: str) -> None:
+    value = "x" * 1_000_000
+    for method, path in operations_taking(step, field):
+        response = send(step.client, method, path, body_with(field, json.dumps(value)))
+        expect_a_readable_refusal(response, f"{method} {path} with a 1 MB {field}")
+        if step.number >= ERROR_HANDLING_STEP:
             assert len(response.content) < 10_000, (
-                f"{method} {path} with a 1 MB title: the {response.status_code} is "
+                f"{method} {path} with a 1 MB {field}: the {response.status_code} is "
                 f"{len(response.content)} bytes long; an error should not send the input back"
             )
 
 
-def from_error_handling_on(steps):
-    return [folder for folder in steps if step_number(folder) >= ERROR_HANDLING_STEP]
-
-
-@pytest.fixture(scope="module", params=from_error_handling_on(STEPS), ids=lambda folder: folder.name)
-def handling_client(request):
-    """A client of each step's app from step 12 (error handling) on."""
-    with TestClient(load_reference_app(request.param), raise_server_exceptions=False) as client:
-        yield client
-
-
-@pytest.mark.parametrize("field", ["url", "title", "description"])
-@pytest.mark.parametrize("number_text", ["NaN", "Infinity", "-Infinity"])
-def test_a_non_finite_number_is_refused_with_a_readable_message(handling_client, field, number_text):
-    for method, path in body_operations(handling_client):
-        response = send(handling_client, method, path, body_with(field, number_text))
+def a_non_finite_number_is_refused(step: RunningStep, field: str, number_text: str) -> None:
+    for method, path in operations_taking(step, field):
+        response = send(step.client, method, path, body_with(field, number_text))
         expect_a_readable_refusal(response, f"{method} {path} with {field}: {number_text}")
 
 
@@ -303,11 +387,38 @@ LONE_SURROGATES = {
     "url": '"https://example.com/\\ud800"',
     "title": '"Broken \\ud800 title"',
     "description": '"\\ud800"',
+    "username": '"ana\\ud800"',
+    "password": '"a long \\ud800 secret"',
 }
 
 
-@pytest.mark.parametrize("field", LONE_SURROGATES)
-def test_a_lone_surrogate_is_refused_with_a_readable_message(handling_client, field):
-    for method, path in body_operations(handling_client):
-        response = send(handling_client, method, path, body_with(field, LONE_SURROGATES[field]))
+def a_lone_surrogate_is_refused(step: RunningStep, field: str) -> None:
+    for method, path in operations_taking(step, field):
+        response = send(step.client, method, path, body_with(field, LONE_SURROGATES[field]))
         expect_a_readable_refusal(response, f"{method} {path} with a lone surrogate in {field}")
+
+
+def targeted_cases(number: int, users: bool) -> Iterator[tuple[str, Callable[[RunningStep], None]]]:
+    """(what is sent, its check) of every targeted case for step `number` (with users or not)."""
+    for name, url in GROWING_URLS.items():
+        yield f"a URL longer than the limit once normalised ({name})", partial(a_url_longer_is_refused, url=url)
+    for name, url in URLS_AT_THE_LIMIT.items():
+        yield f"a URL at the limit once normalised ({name})", partial(a_url_at_the_limit_is_accepted, url=url)
+    yield "a 1 MB title", partial(a_1_mb_value_is_refused, field="title")
+    if number < ERROR_HANDLING_STEP:
+        return
+    user_fields = ["username", "password"] if users else []
+    for name in user_fields:
+        yield f"a 1 MB {name}", partial(a_1_mb_value_is_refused, field=name)
+    for name in ["url", "title", "description", *user_fields]:
+        for number_text in ("NaN", "Infinity", "-Infinity"):
+            yield f"{name}: {number_text}", partial(a_non_finite_number_is_refused, field=name, number_text=number_text)
+        yield f"a lone surrogate in {name}", partial(a_lone_surrogate_is_refused, field=name)
+
+
+# One app per step for every targeted case (each one a subtest: a failure names its case).
+@pytest.mark.parametrize("running_step", BODY_STEPS, ids=names(BODY_STEPS), indirect=True)
+def test_inputs_a_schema_does_not_describe_are_refused(running_step, subtests):
+    for what, check in targeted_cases(running_step.number, users=bool(user_operations(running_step))):
+        with subtests.test(msg=what):
+            check(running_step)

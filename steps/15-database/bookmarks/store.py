@@ -25,7 +25,15 @@ def to_bookmark(row: BookmarkRow) -> Bookmark:
     return Bookmark.model_validate(row, from_attributes=True)
 
 
+# The database gives ids from 1 up, in an INTEGER column: PostgreSQL's holds at most
+# 2**31 - 1 (SQLite's 2**63 - 1). A larger id in the URL is no bookmark's, and asking
+# the database for it would fail ("integer out of range": a 500). Not found, unasked.
+LARGEST_ID = 2**31 - 1
+
+
 def find_row(session: Session, bookmark_id: int) -> BookmarkRow:
+    if not 1 <= bookmark_id <= LARGEST_ID:
+        raise BookmarkNotFound(bookmark_id)
     row = session.get(BookmarkRow, bookmark_id)
     if row is None:
         raise BookmarkNotFound(bookmark_id)

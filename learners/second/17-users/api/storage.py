@@ -17,7 +17,14 @@ def everything(db: Session, owner: int) -> list[BookmarkRow]:
     return list(db.scalars(query))
 
 
+# The id column is an INTEGER: at most 2**31 - 1 in PostgreSQL (2**63 - 1 in SQLite).
+# No row has a bigger id, and asking for one makes the driver raise (a 500), not answer.
+BIGGEST_ID = 2**31 - 1
+
+
 def one(db: Session, owner: int, id: int) -> BookmarkRow | None:
+    if not 0 < id <= BIGGEST_ID:
+        return None
     row = db.get(BookmarkRow, id)
     return row if row is not None and row.owner_id == owner else None
 
