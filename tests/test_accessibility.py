@@ -1,4 +1,4 @@
-"""The reference pages (steps 07-12) are accessible: checks of the workshop's own pages.
+"""The reference pages (steps 07 on) are accessible: checks of the workshop's own pages.
 
 Not learner checks: this file always tests the reference steps in steps/, whatever
 --app or --steps-dir say, and a learner's simpler page is never held to it (the step
@@ -61,7 +61,8 @@ PAGES = reference_pages()  # every step with a page: 07 on
 WITH_A_SCRIPT = set(reference_pages("fetch("))
 ADDS = reference_pages('method: "POST"')  # a form that sends: 10 on
 EDITS_AND_DELETES = reference_pages('method: "DELETE"')  # Edit and Delete buttons: 11 on
-READS_THE_422 = reference_pages('method: "POST"', ".detail")  # shows the 422's problems: 12 on
+# Marks the fields a 422 names (step 12 shows the 422's problems in words; 13 on marks the fields too).
+MARKS_THE_422 = reference_pages('method: "POST"', "aria-invalid")
 
 
 @pytest.fixture
@@ -206,7 +207,7 @@ def test_after_a_422_the_focus_is_not_lost(step_dir, live_api, page, open_page):
     expect_focus_not_lost(page, "a 422 sent with Enter on the submit button")
 
 
-@pytest.mark.parametrize("step_dir", READS_THE_422, indirect=True)
+@pytest.mark.parametrize("step_dir", MARKS_THE_422, indirect=True)
 def test_a_422_marks_the_field_it_names_until_it_is_corrected(step_dir, live_api, page, open_page):
     open_with_three(page, live_api.client, open_page, step_dir.name)
     send_a_refused_bookmark(page, live_api)
