@@ -154,7 +154,7 @@ MISTAKES = [
     ("12-error-handling", "main.py",
      '{"type": error["type"], "loc": error["loc"], "msg": error["msg"]}', "error",
      "the 422 sends every wrong value back (input), so it cannot be written for NaN"),
-    # What the pages of steps 07-12 get wrong, read as a learner reads them.
+    # What the pages of steps 07-13 get wrong, read as a learner reads them.
     ("07-frontend-page", "index.html", 'placeholder="https://example.com" required>',
      'placeholder="https://example.com">', "the URL field is not required"),
     ("07-frontend-page", "index.html", 'maxlength="200" required>', 'maxlength="200">',
@@ -184,9 +184,19 @@ MISTAKES = [
     ("12-error-handling", "index.html",
      'return detail.map((problem) => `${problem.loc.at(-1)}: ${problem.msg}`).join(". ");',
      "return JSON.stringify(detail);", "a 422 shows raw JSON"),
-    ("12-error-handling", "index.html", "loading.hidden = !busy;", "loading.hidden = true;",
-     "'Loading...' never shows"),
+    ("12-error-handling", "index.html", 'if (typeof detail === "string") return detail;', "",
+     "a 404 or a 500 shows the status, not the server's message"),
     ("12-error-handling", "index.html",
+     "        await deleteBookmark(id);\n      } catch (error) {\n        console.error(error);\n"
+     '        showMessage(errorForUser(error));  // a 404: "Bookmark not found"\n      }\n'
+     "      // Deleted or not (someone else may have deleted it first: 404),\n"
+     "      // show the list as the server has it now.\n      await showBookmarks();\n",
+     "        await deleteBookmark(id);\n        await showBookmarks();\n      } catch (error) {\n"
+     "        console.error(error);\n"
+     '        showMessage(errorForUser(error));  // a 404: "Bookmark not found"\n      }\n',
+     "after a failed delete (404) the list still shows the deleted bookmark"),
+    # Step 13 (loading and focus): the page while it waits and after it fails, for every user.
+    ("13-loading-and-focus", "index.html",
      "        await action();\n      } catch (error) {\n"
      "        console.error(error);  // the details, for you in the Console\n"
      "        showMessage(errorForUser(error));  // the sentence, for the user\n"
@@ -198,14 +208,23 @@ MISTAKES = [
      "        showMessage(errorForUser(error));  // the sentence, for the user\n"
      "        markInvalid(error.cause);  // a 422: the fields to fix\n      }\n",
      "the page stays busy after an error (setBusy(false) only after a success)"),
-    ("12-error-handling", "index.html", 'if (typeof detail === "string") return detail;', "",
-     "a 404 or a 500 shows the status, not the server's message"),
-    ("12-error-handling", "index.html",
-     "        try {\n          await deleteBookmark(id);\n        } finally {\n"
-     "          // Deleted or not (someone else may have deleted it first: 404),\n"
-     "          // show the list as the server has it now.\n          await showBookmarks();\n        }\n",
-     "        await deleteBookmark(id);\n        await showBookmarks();\n",
-     "after a failed delete (404) the list still shows the deleted bookmark"),
+    ("13-loading-and-focus", "index.html", "      submitButton.disabled = busy;\n", "",
+     "the submit button stays enabled while the page waits: a second click sends the bookmark twice"),
+    ("13-loading-and-focus", "index.html",
+     '      loading.hidden = !busy;\n      list.setAttribute("aria-busy", String(busy));\n', "",
+     "the page shows no sign that it waits (no Loading..., no aria-busy), only a greyed-out button"),
+    ("13-loading-and-focus", "index.html",
+     "        if (document.activeElement === document.body) focused.focus();  // give it back\n", "",
+     "after an error sent with Enter the focus falls to <body>: the disabled button took it away"),
+    ("13-loading-and-focus", "index.html",
+     "if (!res.ok) throw new Error(errorText(res.status, body), { cause: body });",
+     "if (!res.ok) throw new Error(errorText(res.status, body));",
+     "the Error forgets the 422's body (no cause): no field is marked, the cursor stays on the button"),
+    ("13-loading-and-focus", "index.html",
+     '      for (const field of form.querySelectorAll("[aria-invalid]")) {  // the marks go with it\n'
+     '        field.removeAttribute("aria-invalid");\n        field.removeAttribute("aria-describedby");\n'
+     "      }\n", "",
+     "a field marked aria-invalid stays marked (red) after it is corrected and saved"),
     # Step 14, project structure and settings: what goes wrong when one file becomes a package.
     ("14-project-structure", "main.py", "app.include_router(routes.router)\n", "",
      "the router is never included: every /bookmarks route answers 404"),

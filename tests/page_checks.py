@@ -1,11 +1,11 @@
-"""What the browser suites (steps 07-12) look for on a page, found the way a
+"""What the browser suites (steps 07-13) look for on a page, found the way a
 user finds it: fields by their label, buttons by their name, bookmarks as the
 items of a list or the rows of a table. Nothing depends on the ids or classes
 of the reference page, so a learner's page with other markup passes as long as
 it behaves the same.
 
 The conventions a page must follow are the ones in the "What the checks
-expect" box of each step's docs page (docs/steps/07..12): keep the two in step.
+expect" box of each step's docs page (docs/steps/07..13): keep the two in step.
 
 The scenarios below do what a user does (add, edit one field, delete one in
 the middle, save something invalid) and compare the page, after each action,
@@ -223,13 +223,37 @@ def expect_error_in_words(page: Page, why: str, expected: str | None = None) -> 
     return text
 
 
+# The words a page may show while it waits for the API ("Loading…", "Saving…", "Please wait").
+WAITING_WORDS = re.compile(r"\b(loading|saving|sending|please wait)\b", re.IGNORECASE)
+
+
+def busy_signs(page: Page):
+    """Whatever shows that the page waits: the words, visible; an element marked
+    aria-busy="true"; a progress bar (<progress> or role="progressbar"), visible."""
+    words = page.get_by_text(WAITING_WORDS).filter(visible=True)
+    progress = page.get_by_role("progressbar").filter(visible=True)
+    return words.or_(page.locator("[aria-busy=true]")).or_(progress)
+
+
+def expect_busy(page: Page, during: str) -> None:
+    """While a request is in flight: the submit button disabled, and a sign that the page waits."""
+    expect(submit_button(page), f"while {during} is in flight, disable the submit button").to_be_disabled()
+    expect(
+        busy_signs(page),
+        f'while {during} is in flight, show that the page waits: the word "Loading…" on the page '
+        '(role="status"), or aria-busy="true" on what is about to change',
+    ).not_to_have_count(0)
+
+
 def expect_not_busy(page: Page, after: str) -> None:
     """Nothing stays busy: the submit button works again, no aria-busy, no "Loading"."""
     expect(submit_button(page), f"after {after}, enable the submit button again").to_be_enabled()
     expect(page.locator("[aria-busy=true]"), f'after {after}, nothing should stay aria-busy="true"').to_have_count(0)
     expect(
-        page.get_by_text(re.compile(r"loading", re.IGNORECASE)).filter(visible=True),
-        f'after {after}, "Loading" should be gone',
+        page.get_by_text(WAITING_WORDS).filter(visible=True), f'after {after}, "Loading…" should be gone'
+    ).to_have_count(0)
+    expect(
+        page.get_by_role("progressbar").filter(visible=True), f"after {after}, the progress bar should be gone"
     ).to_have_count(0)
 
 
