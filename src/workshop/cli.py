@@ -215,7 +215,7 @@ def check_packages() -> tuple[str, str]:
 
 
 def check_chromium() -> tuple[str, str]:
-    """The Chromium the browser checks (steps 07-12) would launch, found as the tests find
+    """The Chromium the browser checks (steps 07 on) would launch, found as the tests find
     it (workshop.fixtures), started headless and asked to show a page."""
     try:
         from playwright.sync_api import Error, sync_playwright
@@ -234,7 +234,7 @@ def check_chromium() -> tuple[str, str]:
         # else Playwright's own browser (`playwright install chromium`), as the tests fall back to
         path = executable or playwright.chromium.executable_path
         if not Path(path).is_file():
-            return FAIL, f"Chromium: none found, so the browser checks of steps 07-12 cannot run\n{how}"
+            return FAIL, f"Chromium: none found, so the browser checks (steps 07 on) cannot run\n{how}"
         try:
             browser = playwright.chromium.launch(headless=True, executable_path=executable)
             page = browser.new_page()
