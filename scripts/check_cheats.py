@@ -216,7 +216,7 @@ from recon import postgres_attempts
 postgres_attempts()
 """, "on the grader's PostgreSQL (CI): log in as postgres, reach the server's and other tests' databases "
          "(its own role, URLs found in the forked host's memory), read files, run programs, become superuser",
-           in_class="no", env=POSTGRESQL, proof="logged in to PostgreSQL"),
+           in_class="no", env=POSTGRESQL, proof="found its own URL in its memory"),
     Attack("planted-env-and-database", "15", "main.py", "append", """
 from recon import planted_files_reached
 planted_files_reached()

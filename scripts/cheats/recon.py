@@ -340,7 +340,10 @@ def postgres_attempts():
             if query and "<insufficient privilege>" not in query:
                 got_through(f"read another session's statement with a password: {query[:80]}")
         own.close()
-    for url in postgres_urls_in_memory():
+    urls = postgres_urls_in_memory()
+    if mine.startswith("postgresql") and urllib.parse.unquote(mine) in urls:
+        ran(f"found its own URL in its memory, among {len(urls)}")
+    for url in urls:
         if url.split("?")[0] == mine.split("?")[0]:
             continue
         parts = urllib.parse.urlsplit(url)
