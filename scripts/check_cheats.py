@@ -28,6 +28,18 @@ Each cheat is checked twice:
   baseline, the class folder is byte-identical afterwards, no process survives,
   and the same canary and secrets stay untouched.
 
+The attacks on the later steps (15-17) run in their step's suite, alone (the class
+run grades steps 01-04 and 07; each learner's run has its app host, sandbox and
+database server of its own, so what they try is on the grader, not on another
+learner). Some run on a throw-away PostgreSQL server (WORKSHOP_DATABASE=postgresql,
+as CI runs those suites), and some plant files in the learner's folders (a .env,
+databases, a conftest.py, links). What the app did is what it printed, which the
+checks show with each failure: an attack prints `CHEAT RAN: ...` once it has really
+tried (a run without that line fails: the attack proves nothing), and
+`CHEAT GOT THROUGH: ...` for anything it did that it must not (a harm).
+Argon2 replaced by a quick hash, the other cheat of step 17, is a change of a
+correct app, not an attack from the baseline: it is in self_check.py's MISTAKES.
+
 Prints one table (attack, points, baseline, verdict) and exits 1 on any gain or
 harm. Takes about two minutes on two CPUs. Needs bubblewrap: the run uses
 --sandbox=bwrap, as CI does.
