@@ -25,12 +25,19 @@ DATABASE = chosen_database()
 SQLITE_HEADER = b"SQLite format 3\0"
 
 
+# The run's one server. Each suite that imports the fixture `postgres` gets a fixture of its
+# own from pytest (a fixture belongs to the module it is found in): they all share this one.
+_SERVERS: dict[str, PostgresServer] = {}
+
+
 @pytest.fixture(scope="session")
-def postgres(app_host) -> Iterator[PostgresServer | None]:
-    """The run's PostgreSQL server, when WORKSHOP_DATABASE=postgresql (else None)."""
+def postgres(app_host, pytestconfig) -> PostgresServer | None:
+    """The run's PostgreSQL server, when WORKSHOP_DATABASE=postgresql (else None); started by
+    the first suite that needs it, stopped at the end of the run, after the last app."""
     if DATABASE != "postgresql":
-        yield None
-        return
+        return None
+    if "run" in _SERVERS:
+        return _SERVERS["run"]
     try:
         server = PostgresServer().start()
     except RuntimeError as error:
@@ -39,10 +46,16 @@ def postgres(app_host) -> Iterator[PostgresServer | None]:
     # so the app host starts again (at the next app) with the folder bound in.
     app_host.shared.append(server.sockets)
     app_host.stop_host()
-    yield server
-    app_host.shared.remove(server.sockets)
-    app_host.stop_host()
-    server.stop()
+    _SERVERS["run"] = server
+
+    def stop() -> None:
+        del _SERVERS["run"]
+        app_host.shared.remove(server.sockets)
+        app_host.stop_host()
+        server.stop()
+
+    pytestconfig.add_cleanup(stop)
+    return server
 
 
 @pytest.fixture
