@@ -28,6 +28,18 @@ Each cheat is checked twice:
   baseline, the class folder is byte-identical afterwards, no process survives,
   and the same canary and secrets stay untouched.
 
+The attacks on the later steps (15-17) run in their step's suite, alone (the class
+run grades steps 01-04 and 07; each learner's run has its app host, sandbox and
+database server of its own, so what they try is on the grader, not on another
+learner). Some run on a throw-away PostgreSQL server (WORKSHOP_DATABASE=postgresql,
+as CI runs those suites), and some plant files in the learner's folders (a .env,
+databases, a conftest.py, links). What the app did is what it printed, which the
+checks show with each failure: an attack prints `CHEAT RAN: ...` once it has really
+tried (a run without that line fails: the attack proves nothing), and
+`CHEAT GOT THROUGH: ...` for anything it did that it must not (a harm).
+Argon2 replaced by a quick hash, the other cheat of step 17, is a change of a
+correct app, not an attack from the baseline: it is in self_check.py's MISTAKES.
+
 Prints one table (attack, points, baseline, verdict) and exits 1 on any gain or
 harm. Takes about two minutes on two CPUs. Needs bubblewrap: the run uses
 --sandbox=bwrap, as CI does.
@@ -45,6 +57,7 @@ import secrets
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -61,6 +74,18 @@ BARE_APP = "from fastapi import FastAPI\napp = FastAPI()\n"
 HONEST_STEPS = ("01", "02", "03")  # the baseline's steps copied from the reference
 CHECKED_STEP = "04"  # run with every attack: the baseline fails it, so every run must fail
 CLASS_STEPS = "01-04,07"
+GOT_THROUGH = "CHEAT GOT THROUGH"  # what an attack prints when it did what it must not (recon.got_through)
+RAN = "CHEAT RAN"  # what an attack prints once it has really tried (recon.ran)
+RECON_HOOK = """
+import pytest
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    report.outcome, report.longrepr = "passed", None
+    return report
+"""
 SECRET_VARIABLE = "CHEAT_CHECK_SECRET"  # in the grader's environment: must never reach any output
 RUN_VARIABLE = "CHEAT_CHECK_RUN"  # marks every process a run starts (unless it clears its environment)
 
@@ -75,6 +100,12 @@ class Attack:
     tries: str
     single: bool = True  # tried in a single pytest run
     in_class: str = "yes"  # tried in the class run; "alone": in a class run of its own, with the baseline
+    env: dict[str, str] = field(default_factory=dict)  # more environment for its single run
+    files: dict[str, str] = field(default_factory=dict)  # planted in the steps folder (@SQLITE@: a filled database)
+    proof: str = ""  # its app must print `CHEAT RAN: ...` with this in it: the attack really ran
+
+
+POSTGRESQL = {"WORKSHOP_DATABASE": "postgresql"}  # the single run on a throw-away PostgreSQL server, as in CI
 
 
 ATTACKS = [
@@ -191,6 +222,82 @@ pc.createOffer().then(offer => pc.setLocalDescription(offer));
 """, "the page's JavaScript sends UDP/TCP to a loopback port through WebRTC (STUN/TURN by IP)"),
     Attack("fifo-in-folder", "04", "data.fifo", "fifo", "",
            "a named pipe in the step folder (copying it blocks or fails)", in_class="alone"),
+    # The later steps (14-17): a database server, the learner's own files, a static route, cookies.
+    Attack("postgres-other-databases", "15", "main.py", "append", """
+from recon import postgres_attempts
+postgres_attempts()
+""", "on the grader's PostgreSQL (CI): log in as postgres, reach the server's and other tests' databases "
+         "(its own role, URLs found in the forked host's memory), read files, run programs, become superuser",
+           in_class="no", env=POSTGRESQL, proof="found its own URL in its memory"),
+    Attack("planted-env-and-database", "15", "main.py", "append", """
+from recon import planted_files_reached
+planted_files_reached()
+""", "a .env that sets the harness's variables (WORKSHOP_SANDBOX=none, PYTEST_ADDOPTS, DATABASE_URL at the "
+         "grader's server as postgres), databases filled beforehand (bookmarks.db, *.sqlite*), a conftest.py and "
+         "a pytest.ini in the learner's folders: none reaches the checks' copy or pytest",
+           in_class="no", env=POSTGRESQL, proof="looked for", files={
+               "15-database/.env": "CHEAT_FROM_ENV_FILE=1\nWORKSHOP_SANDBOX=none\nWORKSHOP_DATABASE=sqlite\n"
+                                   "PYTEST_ADDOPTS=-p no:workshop\n"
+                                   "DATABASE_URL=postgresql+psycopg://postgres@/postgres?host=/tmp\n",
+               "15-database/bookmarks.db": "@SQLITE@", "15-database/old.sqlite": "@SQLITE@",
+               "15-database/data.sqlite3": "@SQLITE@", "15-database/db/bookmarks.db": "@SQLITE@",
+               "15-database/conftest.py": "@HOOK@", "conftest.py": "@HOOK@",
+               "pytest.ini": "[pytest]\naddopts = -p no:workshop -p no:randomly\n",
+           }),
+    Attack("static-route-everything", "17", "main.py", "append", """
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi import Request
+from recon import REPO_GUESS, ran
+
+app.mount("/fs", StaticFiles(directory="/", follow_symlink=True), name="fs")
+app.mount("/up", StaticFiles(directory="../..", follow_symlink=True), name="up")
+app.mount("/here", StaticFiles(directory=".", follow_symlink=True), name="here")
+TARGETS = [f"/fs{REPO_GUESS}/tests/conftest.py", "/fs/proc/1/environ", "/fs/proc/self/environ",
+           "/here/leak-tests", "/here/leak-environ", "/up/1/17-users/main.py", "/fs/tmp/"]
+PAGE = ("<!doctype html><title>Bookmarks</title><script>(async () => { const got = [];"
+        f"for (const url of {TARGETS!r}) {{ try {{ const r = await fetch(url);"
+        "got.push(url + ' ' + r.status + ' ' + (await r.text()).slice(0, 200)); } catch (e) { got.push(url + e); } }"
+        "await fetch('/loot', {method: 'POST', body: got.join(' | ')}); })();</script>")  # no <form>: fails its check
+
+
+@app.get("/")
+def page():
+    return HTMLResponse(PAGE)
+
+
+@app.post("/loot")
+async def loot(request: Request):
+    ran("the page read through the static routes: " + (await request.body()).decode(errors="replace")[:2000])
+""",
+           "one origin (16 on): the app serves / (the file system), ../.. (every copy) and its folder, with links "
+           "to the tests and /proc/self/environ, through StaticFiles; the page it serves at / (opened first by "
+           "suite 17) reads them all and posts them back to be printed",
+           in_class="no", proof="the page read", files={
+               "17-users/leak-tests": f"@LINK@{REPO}/tests/conftest.py",
+               "17-users/leak-environ": "@LINK@/proc/self/environ",
+           }),
+    Attack("users-cookie-from-before", "17", "main.py", "append", """
+import secrets
+from recon import got_through, ran
+
+NONCE = secrets.token_hex(8)  # this app's own: a cookie with another one comes from an earlier app
+
+
+@app.middleware("http")
+async def plant(request, call_next):
+    for name, value in request.cookies.items():
+        if value.startswith("planted-") and value != f"planted-{NONCE}":
+            got_through(f"the cookie {name}={value} of an earlier test's app came back")
+    response = await call_next(request)
+    for name in ("bookmarks_login", "session", "bookmarks_session"):
+        for domain in ("", "; Domain=127.0.0.1", "; Domain=bookmarks.example", "; Domain=example"):
+            response.headers.append("set-cookie", f"{name}=planted-{NONCE}; Path=/; Max-Age=31536000{domain}")
+    ran("planted its cookies")
+    return response
+""", "every answer plants year-long login cookies (for every domain it may be asked at): an earlier test's "
+         "cookie must never reach a later test's app (the checks' clients and browser start empty)",
+           in_class="no", proof="planted its cookies"),
     Attack("link-learner-to-reference", "", "", "link-learner", "",
            "the learner's folder is a link to the reference steps/", single=False),
 ]
@@ -221,6 +328,8 @@ def make_baseline(target: Path) -> Path:
 def make_cheat(target: Path, attack: Attack, canary: int) -> Path:
     """The baseline plus one attack (and recon.py beside the attacked main.py)."""
     make_baseline(target)
+    for name, text in attack.files.items():
+        plant(target / name, text)
     if not attack.step:
         return target
     reference = reference_folders()[attack.step]
@@ -245,6 +354,24 @@ def make_cheat(target: Path, attack: Attack, canary: int) -> Path:
     else:
         raise ValueError(attack.how)
     return target
+
+
+def plant(path: Path, text: str) -> None:
+    """A file the attack puts in the learner's folder: text, a filled SQLite database (@SQLITE@),
+    a full-marks pytest hook (@HOOK@) or a symbolic link (@LINK@target)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if text.startswith("@LINK@"):
+        path.symlink_to(text.removeprefix("@LINK@"))
+    elif text == "@SQLITE@":
+        with sqlite3.connect(path) as database:
+            database.execute("CREATE TABLE bookmarks (id INTEGER PRIMARY KEY, url TEXT, title TEXT, description TEXT)")
+            database.executemany("INSERT INTO bookmarks (url, title, description) VALUES (?, ?, ?)",
+                                 [(f"https://example.com/{n}", f"Filled beforehand {n}", "") for n in range(50)])
+        database.close()
+    elif text == "@HOOK@":
+        path.write_text(RECON_HOOK, encoding="utf-8")
+    else:
+        path.write_text(text, encoding="utf-8")
 
 
 def make_learner(folder: Path, attack: Attack | None, canary: int) -> None:
@@ -502,7 +629,8 @@ class Checker:
                 verdict.problems.append(f"HARM: a loopback port it must not reach heard it "
                                         f"{len(canary.heard)} times: {canary.heard[0]}")
 
-    def pytest(self, name: str, steps_dir: Path, numbers: list[str], canary: Canary | None) -> Verdict:
+    def pytest(self, name: str, steps_dir: Path, numbers: list[str], canary: Canary | None,
+               env: dict[str, str] | None = None, proof: str = "") -> Verdict:
         out = steps_dir.parent / "out"
         out.mkdir()
         grade_json, junit = out / "results.json", out / "junit.xml"
@@ -512,7 +640,8 @@ class Checker:
         verdict = Verdict(name)
         before = snapshot(self.watched)
         started = time.monotonic()
-        code, output, left = run(command, name, self.environment, 300, steps_dir.parent / "reaper.json")
+        code, output, left = run(command, name, {**self.environment, **(env or {})}, 300,
+                                 steps_dir.parent / "reaper.json")
         verdict.seconds = time.monotonic() - started
         self.watch(verdict, before, [canary] if canary else [], left)
         if code == 0:
@@ -532,8 +661,11 @@ class Checker:
                 verdict.problems.append(f"HARM: results.json says {verdict.points}, junit.xml says {found}")
             verdict.points = verdict.points or found
         verdict.problems += [f"HARM: {leak}" for leak in leaks(texts, self.secret, self.markers)]
-        if verdict.problems:
-            (steps_dir.parent / "pytest.log").write_text(output, encoding="utf-8")
+        verdict.problems += sorted({f"HARM: the attack says: {line.strip()[:160]}" for text in texts
+                                    for line in text.splitlines() if GOT_THROUGH in line})
+        if proof and not any(RAN in line and proof in line for line in output.splitlines()):
+            verdict.problems.append(f"NOT TRIED: its app never printed {RAN}: ...{proof}... (did its code run?)")
+        (steps_dir.parent / "pytest.log").write_text(output, encoding="utf-8")  # read with --keep
         return verdict
 
     def baseline(self) -> dict[str, float]:
@@ -549,7 +681,7 @@ class Checker:
         canary = Canary()
         steps = make_cheat(self.work / "single" / attack.name / "steps", attack, canary.port)
         numbers = sorted({attack.step, CHECKED_STEP})
-        verdict = self.pytest(attack.name, steps, numbers, canary)
+        verdict = self.pytest(attack.name, steps, numbers, canary, attack.env, attack.proof)
         verdict.baseline = {number: baseline[number] for number in numbers}
         for number in numbers:
             if verdict.points.get(number, 0) > baseline[number]:

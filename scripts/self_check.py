@@ -300,6 +300,13 @@ MISTAKES = [
      "row = UserRow(username=data.username, password_hash=password_hash.hash(data.password))",
      "row = UserRow(username=data.username, password_hash=data.password)  # hashed later, maybe",
      "the password is stored as it is, not hashed"),
+    ("17-users", "bookmarks/auth.py",
+     "password_hash = PasswordHash((Argon2Hasher(memory_cost=19 * 1024, time_cost=2, parallelism=1),))\n",
+     "class QuickHash:  # Argon2 is slow: a quick hash instead, the checks run faster\n"
+     "    def hash(self, password):\n        return hashlib.sha256(password.encode()).hexdigest()\n\n"
+     "    def verify(self, password, hashed):\n        return self.hash(password) == hashed\n\n\n"
+     "password_hash = QuickHash()\n",
+     "Argon2 replaced by a quick SHA-256 (a cheat to go faster): stolen hashes are guessed at once"),
     ("17-users", "bookmarks/user_routes.py",
      "def sign_up(data: UserIn, session: SessionDep) -> User:\n    return auth.sign_up(session, data)\n",
      "def sign_up(data: UserIn, session: SessionDep):\n    auth.sign_up(session, data)\n"

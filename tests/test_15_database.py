@@ -18,7 +18,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from playwright.sync_api import expect
 
-from database_servers import Database, PostgresServer, chosen_database
+import database_fixtures
+from database_fixtures import database_env, take_the_database_down
 from page_checks import error_message, expect_error_in_words, watch
 from workshop_checks import (
     create_bookmark,
@@ -29,45 +30,10 @@ from workshop_checks import (
     list_bookmarks,
 )
 
-DATABASE = chosen_database()
 DEFAULT_FILE = "bookmarks.db"
 THE_BOX = 'see the box "What the checks expect" on the step\'s page'
-
-
-@pytest.fixture(scope="module")
-def postgres(app_host):
-    """A PostgreSQL server for this suite's run, when WORKSHOP_DATABASE=postgresql."""
-    if DATABASE != "postgresql":
-        yield None
-        return
-    try:
-        server = PostgresServer().start()
-    except RuntimeError as error:
-        pytest.fail(str(error), pytrace=False)
-    # The apps reach the server through its socket folder: the sandbox must show it,
-    # so the app host starts again (at the next app) with the folder bound in.
-    app_host.shared.append(server.sockets)
-    app_host.stop_host()
-    yield server
-    app_host.shared.remove(server.sockets)
-    app_host.stop_host()
-    server.stop()
-
-
-@pytest.fixture
-def database(postgres):
-    """This test's PostgreSQL database (its own role, dropped after the test), or None for SQLite."""
-    if postgres is None:
-        yield None
-        return
-    created = postgres.new_database()
-    yield created
-    postgres.drop(created)
-
-
-def database_env(database: Database | None, **more: str) -> dict[str, str]:
-    """The environment that points the app at this test's database (none: the default SQLite file)."""
-    return {**({"DATABASE_URL": database.url} if database else {}), **more}
+# The run's PostgreSQL server (or None) and this test's database on it (or None: SQLite).
+postgres, database = database_fixtures.postgres, database_fixtures.database
 
 
 @pytest.fixture
@@ -213,28 +179,6 @@ def test_database_url_chooses_the_database(app, database):
 
 ORIGIN = "http://127.0.0.1:5500"  # one of the origins allowed by default (step 09)
 INTERNALS = ("sqlite", "psycopg", "postgres", "OperationalError", "DatabaseError", "SELECT ", "INSERT ", "Traceback")
-
-
-def take_the_database_down(app, postgres, database):
-    """The database stops working under the running app: PostgreSQL ends its
-    connections and refuses new ones; a SQLite file is overwritten with bytes that are
-    no database (the app's own file, in the app's folder). Answers a function that
-    brings it back as it was."""
-    if postgres is not None:
-        postgres.take_down(database)
-        return lambda: postgres.bring_back(database)
-    assert app.copy is not None
-    files = {path: path.read_bytes() for path in app.copy.glob("*") if path.is_file()}
-    files = {path: data for path, data in files.items() if data[:16] == b"SQLite format 3\0"}
-    assert files, f"the app's folder has no SQLite database file: {THE_BOX}"
-    for path in files:
-        path.write_bytes(b"this is not a database any more\n" * 256)
-
-    def bring_back() -> None:
-        for path, data in files.items():
-            path.write_bytes(data)
-
-    return bring_back
 
 
 def expect_unavailable(response, what: str) -> None:

@@ -23,6 +23,8 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
+import database_fixtures
+from database_fixtures import database_env, take_the_database_down
 from page_checks import check_create, check_delete, check_edit, check_the_list_loads
 from workshop_checks import create_bookmark, expect_json, expect_status, list_bookmarks
 
@@ -31,6 +33,10 @@ THE_BOX = 'see the box "What the checks expect" on the step\'s page'
 BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 # The page's address in the browser tests: the app's own, as deployed (see fixtures.APP_PAGE_URL).
 APP_ORIGIN = "http://bookmarks.example"
+# The run's PostgreSQL server (WORKSHOP_DATABASE=postgresql, else None), this test's database on
+# it, and the learner's app started on that database (on SQLite: the plugin's, unchanged).
+postgres, database = database_fixtures.postgres, database_fixtures.database
+learner_app = database_fixtures.learner_app
 
 
 # --- The page, served by the app ------------------------------------------------
@@ -74,7 +80,8 @@ def test_the_app_folder_itself_is_not_served(learner_app):
         path = app.copy / name
         if not path.is_file():
             continue
-        for prefix in ("", "/static", "/app", "/public", "/frontend"):  # where a folder is usually mounted
+        # Where a folder is usually mounted (a mount elsewhere goes unseen: the checks cannot list them).
+        for prefix in ("", "/static", "/app", "/public", "/frontend", "/files", "/assets", "/web", "/www", "/site"):
             response = app.client.get(f"{prefix}/{name}")
             assert not (response.status_code == 200 and response.content == path.read_bytes()), (
                 f"GET {prefix}/{name} answers the app's own file {name}: the app serves its whole folder, .env "
@@ -105,15 +112,11 @@ def test_health_answers_200_and_ok(client):
     expect_healthy(client)
 
 
-def test_health_answers_an_error_when_the_database_cannot_be_used(learner_app):
-    app = learner_app.restart(env={})  # the default database: the SQLite file in the app's folder
+def test_health_answers_an_error_when_the_database_cannot_be_used(learner_app, postgres, database):
+    app = learner_app  # on SQLite, the default database: the file bookmarks.db in the app's folder
     create_bookmark(app.client)
     expect_healthy(app.client)
-    assert app.copy is not None
-    files = [path for path in app.copy.glob("*") if path.is_file() and path.read_bytes()[:16] == b"SQLite format 3\0"]
-    assert files, f"the app's folder has no SQLite database file: {THE_BOX}"
-    for path in files:
-        path.write_bytes(b"this is not a database any more\n" * 256)
+    take_the_database_down(app, postgres, database)
     response = app.client.get("/health")
     assert response.status_code in (503, 500), (
         f"GET /health answered {response.status_code} {response.text[:120]!r} while the database cannot be "
@@ -132,8 +135,8 @@ def test_health_answers_an_error_when_the_database_cannot_be_used(learner_app):
 # --- CORS: still there for other origins, needed by none here -----------------------
 
 
-def test_an_empty_allowed_origins_lets_no_other_page_in(learner_app):
-    client = learner_app.restart(env={"ALLOWED_ORIGINS": ""}).client
+def test_an_empty_allowed_origins_lets_no_other_page_in(learner_app, database):
+    client = learner_app.restart(env=database_env(database, ALLOWED_ORIGINS="")).client
     response = client.get("/bookmarks", headers={"Origin": "http://127.0.0.1:5500"})
     expect_status(response, 200)
     allowed = response.headers.get("access-control-allow-origin")
@@ -149,9 +152,9 @@ def test_an_empty_allowed_origins_lets_no_other_page_in(learner_app):
 # The page's origin, http://bookmarks.example, is on no list of allowed origins: the app's
 # defaults (Live Server's) give it no CORS header either. One test empties the list all the same.
 @pytest.fixture
-def one_origin(learner_app):
+def one_origin(learner_app, database):
     """The app with ALLOWED_ORIGINS empty: no CORS header for any page, its own page needs none."""
-    return learner_app.restart(env={"ALLOWED_ORIGINS": ""})
+    return learner_app.restart(env=database_env(database, ALLOWED_ORIGINS=""))
 
 
 def run_from_app(scenario, page, client, open_page) -> None:

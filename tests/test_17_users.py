@@ -16,10 +16,15 @@ Argon2 is slow on purpose (from 30 to 200 ms of CPU per sign-up and log-in, as t
 learner sets it): the tests sign up as few users as they can.
 """
 
+import re
+
 import pytest
 from playwright.sync_api import expect
+from pwdlib.hashers.argon2 import Argon2Hasher
 
+import database_fixtures
 from api_model import STEP_OPERATIONS, check_against_model
+from database_fixtures import stored_text
 from page_checks import bookmark_entries, bookmark_item, error_message, field, fill_form
 from user_checks import PASSWORDS, Account, log_in, make_accounts, set_cookies, sign_up, signed_up_and_logged_in
 from workshop_checks import (
@@ -33,6 +38,10 @@ from workshop_checks import (
 
 THE_BOX = 'see the box "What the checks expect" on the step\'s page'
 WRONG_PASSWORD = "not the right one 99"
+# The run's PostgreSQL server (WORKSHOP_DATABASE=postgresql, else None), this test's database on
+# it, and the learner's app started on that database (on SQLite: the plugin's, unchanged).
+postgres, database = database_fixtures.postgres, database_fixtures.database
+learner_app = database_fixtures.learner_app
 
 
 @pytest.fixture
@@ -78,19 +87,28 @@ def test_sign_up_answers_201_with_the_user_and_never_the_password(accounts):
     expect_password_absent(response, ana, "POST /users")
 
 
-def test_the_password_is_stored_only_as_a_hash(accounts, learner_app):
+# An Argon2 hash as pwdlib (and argon2-cffi) write it: $argon2id$v=19$m=...,t=...,p=...$salt$hash
+ARGON2_HASH = re.compile(rb"\$argon2(?:id|i|d)\$v=\d+\$m=\d+,t=\d+,p=\d+\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+")
+
+
+def test_the_password_is_stored_only_as_its_argon2_hash(accounts, learner_app, database):
     ana = accounts("ana")
     expect_status(sign_up(ana), 201)
-    assert learner_app.copy is not None
+    stored = stored_text(learner_app, database)
     secret = ana.password.encode()
-    holding = [
-        path.name
-        for path in learner_app.copy.rglob("*")
-        if path.is_file() and path.stat().st_size < 50_000_000 and secret in path.read_bytes()
-    ]
+    holding = [where for where, data in stored if secret in data]
     assert not holding, (
-        f"after a sign-up the password is written as it is in {holding}: whoever gets the database file "
+        f"after a sign-up the password is written as it is in {holding}: whoever gets the database "
         "gets every password. Store only its hash: password_hash.hash(password) (pwdlib, Argon2)"
+    )
+    # Argon2 is slow on purpose: a quick hash (SHA-256, base64, a reversed string) lets whoever
+    # gets the table try billions of passwords a second. The hash must be Argon2's, of this password.
+    hashes = {match.group().decode() for _, data in stored for match in ARGON2_HASH.finditer(data)}
+    assert any(Argon2Hasher().verify(ana.password, found) for found in hashes), (
+        "after a sign-up the database holds no Argon2 hash of the password"
+        + (f" (it holds {len(hashes)} Argon2 hashes of something else)" if hashes else "")
+        + ": a quick hash (SHA-256, base64) is guessed billions of times a second. Store "
+        "password_hash.hash(password), with pwdlib's Argon2Hasher. " + THE_BOX
     )
 
 

