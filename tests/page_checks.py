@@ -227,10 +227,17 @@ def expect_error_in_words(page: Page, why: str, expected: str | None = None) -> 
 WAITING_WORDS = re.compile(r"\b(loading|saving|sending|please wait)\b", re.IGNORECASE)
 
 
+def waiting_words(page: Page):
+    """The visible waiting words, outside the error message: "Error saving the bookmark"
+    says what went wrong, not that the page still waits."""
+    outside_the_alert = page.locator(':not([role="alert"]):not([role="alert"] *)')
+    return page.get_by_text(WAITING_WORDS).filter(visible=True).and_(outside_the_alert)
+
+
 def busy_signs(page: Page):
     """Whatever shows that the page waits: the words, visible; an element marked
     aria-busy="true"; a progress bar (<progress> or role="progressbar"), visible."""
-    words = page.get_by_text(WAITING_WORDS).filter(visible=True)
+    words = waiting_words(page)
     progress = page.get_by_role("progressbar").filter(visible=True)
     return words.or_(page.locator("[aria-busy=true]")).or_(progress)
 
@@ -249,9 +256,7 @@ def expect_not_busy(page: Page, after: str) -> None:
     """Nothing stays busy: the submit button works again, no aria-busy, no "Loading"."""
     expect(submit_button(page), f"after {after}, enable the submit button again").to_be_enabled()
     expect(page.locator("[aria-busy=true]"), f'after {after}, nothing should stay aria-busy="true"').to_have_count(0)
-    expect(
-        page.get_by_text(WAITING_WORDS).filter(visible=True), f'after {after}, "Loading…" should be gone'
-    ).to_have_count(0)
+    expect(waiting_words(page), f'after {after}, "Loading…" should be gone').to_have_count(0)
     expect(
         page.get_by_role("progressbar").filter(visible=True), f"after {after}, the progress bar should be gone"
     ).to_have_count(0)
