@@ -72,9 +72,7 @@ DATABASE = chosen_database()  # "sqlite" (every step) or "postgresql" (the datab
 STEPS = sorted(
     folder
     for folder in (REPO / "steps").iterdir()
-    if folder.is_dir()
-    and folder.name[:2].isdigit()
-    and (DATABASE == "sqlite" or int(folder.name[:2]) >= DATABASE_STEP)
+    if folder.is_dir() and folder.name[:2].isdigit() and (DATABASE == "sqlite" or int(folder.name[:2]) >= DATABASE_STEP)
 )
 MAX_URL_LENGTH = 2083  # the maxLength of "url" in every step's schema (HttpUrl's limit)
 EXAMPLES_PER_OPERATION = 15
