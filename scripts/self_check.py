@@ -270,6 +270,13 @@ MISTAKES = [
      "the INSERT is an f-string: a quote in a title breaks it (SQL injection)"),
     ("15-database", "bookmarks/database.py", '    __table_args__ = {"sqlite_autoincrement": True}\n', "",
      "SQLite without AUTOINCREMENT: the newest bookmark's id is given again after its delete"),
+    ("15-database", "bookmarks/schemas.py",
+     "Title = Annotated[str, Field(min_length=1, max_length=200, pattern=NO_NUL)]\n",
+     "Title = Annotated[str, Field(min_length=1, max_length=200)]\n",
+     "a NUL character in a title is taken: stored by SQLite, a 500 on PostgreSQL"),
+    ("15-database", "bookmarks/store.py",
+     "    if not 1 <= bookmark_id <= LARGEST_ID:\n        raise BookmarkNotFound(bookmark_id)\n", "",
+     "an id too large for the INTEGER column reaches the database: a 500, not a 404"),
     # Step 16 (one origin): the app serves its page, runs in a container, says whether it is healthy.
     ("16-one-origin", "main.py", "app.include_router(routes.router)\n",
      "from fastapi.staticfiles import StaticFiles\n\n"

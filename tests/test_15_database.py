@@ -133,6 +133,61 @@ def test_sql_in_a_field_is_stored_as_text(app):
     assert expect_json(fetched) == created, f"GET of the bookmark with SQL in its title answered {fetched.text!r}"
 
 
+# --- Text PostgreSQL cannot store, ids beyond the column -------------------------
+
+NUL = "\u0000"  # the NUL character: SQLite's text can hold it, PostgreSQL's cannot
+
+
+def expect_refused(response, what: str) -> None:
+    assert 400 <= response.status_code < 500, (
+        f"{what} answered {response.status_code}, expected a 4xx (422) with a message: {response.text[:200]!r}. "
+        "PostgreSQL cannot store the NUL character in text (a 500 there), SQLite can: refuse it on both, "
+        f'in the schema\'s rules (for example Field(pattern=r"^[^\\x00]*$")); {THE_BOX}'
+    )
+    body = expect_json(response)
+    assert isinstance(body, dict) and body.get("detail"), (
+        f'{what}: the {response.status_code} should say what is wrong, in JSON {{"detail": ...}}; '
+        f"got {response.text[:200]!r}"
+    )
+
+
+def test_a_nul_character_in_a_title_or_description_is_refused(app):
+    before = list_bookmarks(app.client)
+    title = app.client.post("/bookmarks", json={"url": "https://example.com/", "title": f"Nul{NUL}title"})
+    expect_refused(title, "POST /bookmarks with a NUL character in the title")
+    description = app.client.post(
+        "/bookmarks", json={"url": "https://example.com/", "title": "T", "description": f"{NUL}"}
+    )
+    expect_refused(description, "POST /bookmarks with a NUL character in the description")
+    created = create_bookmark(app.client, title="Kept as it is")
+    changed = app.client.patch(f"/bookmarks/{created['id']}", json={"title": f"{NUL}"})
+    expect_refused(changed, "PATCH /bookmarks/{id} with a NUL character in the title")
+    assert list_bookmarks(app.client) == [*before, created], (
+        "after requests with a NUL character were refused, GET /bookmarks should list what it listed before, "
+        "and the one bookmark created in between, unchanged"
+    )
+
+
+# PostgreSQL's INTEGER holds at most 2**31 - 1, SQLite's 2**63 - 1: a larger id in a
+# URL is no bookmark's, and handed to the database as it is, it fails (a 500).
+HUGE_IDS = (2**31, 2**63)
+
+
+def test_an_id_too_large_for_the_database_is_not_found(app):
+    create_bookmark(app.client)
+    for huge in HUGE_IDS:
+        path = f"/bookmarks/{huge}"
+        for method, body in (("GET", None), ("PUT", {"url": "https://example.com/", "title": "T"}),
+                             ("PATCH", {"title": "T"}), ("DELETE", None)):  # fmt: skip
+            response = app.client.request(method, path, json=body)
+            assert response.status_code == 404, (
+                f"{method} {path} answered {response.status_code}, expected 404: no bookmark has an id that "
+                f"large. Body: {response.text[:200]!r}. The database's integer column cannot even hold it "
+                "(PostgreSQL's holds at most 2**31 - 1, SQLite's 2**63 - 1): answer 404 before asking it"
+            )
+            expect_not_found(response)
+
+
 # --- DATABASE_URL -----------------------------------------------------------------
 
 

@@ -137,8 +137,9 @@ def test_a_taken_user_name_answers_409_with_a_message(accounts):
         ({"username": "ana", "password": "short"}, "password"),
         ({"username": "ana"}, "password"),
         ({"password": "long enough 123"}, "username"),
+        ({"username": "ana\u0000", "password": "long enough 123"}, "username"),
     ],
-    ids=["empty name", "name of spaces", "short password", "no password", "no name"],
+    ids=["empty name", "name of spaces", "short password", "no password", "no name", "NUL in the name"],
 )
 def test_bad_sign_up_input_answers_422(client, sent, wrong):
     response = client.post("/users", json=sent)

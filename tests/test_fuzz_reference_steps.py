@@ -26,7 +26,14 @@ step with a database is fuzzed like any other.
    a step with users the same in a user name and a password. Before step 12 the
    steps use FastAPI's own 422, which sends back each wrong value: it cannot write
    NaN or a lone surrogate in JSON (a 500), and it sends a 1 MB title back whole.
-   Step 12 teaches the 422 that does not.
+   Step 12 teaches the 422 that does not. From step 15 (the database) on, the NUL
+   character "\\u0000" in every text field: refused in a title, a description and
+   a user name (PostgreSQL's text cannot hold it), never a 5xx in a URL (HttpUrl
+   writes it %00) or a password (only its hash is stored).
+
+With WORKSHOP_DATABASE=postgresql (tests/database_servers.py), only the steps with
+a database run, each test's app on a PostgreSQL database and a role of its own, as
+suite 15 does: `WORKSHOP_DATABASE=postgresql pytest -m tooling tests/test_fuzz_reference_steps.py`.
 
 Deterministic (derandomize=True, no example database) and bounded:
 EXAMPLES_PER_OPERATION sets the cost of part 1 (15: about 30 s of CPU for the
@@ -53,13 +60,20 @@ from schemathesis.checks import (
     response_schema_conformance,
 )
 
+from database_servers import PostgresServer, chosen_database
 from user_checks import Account, log_in, signed_up_and_logged_in
 from workshop.apps import AppFailed, LearnerApp
 
 REPO = Path(__file__).resolve().parent.parent
 FIRST_STEP_WITH_A_BODY = 4
 ERROR_HANDLING_STEP = 12  # the step whose 422 no longer sends the input back
-STEPS = sorted(folder for folder in (REPO / "steps").iterdir() if folder.is_dir() and folder.name[:2].isdigit())
+DATABASE_STEP = 15  # the first step that keeps its bookmarks in a database
+DATABASE = chosen_database()  # "sqlite" (every step) or "postgresql" (the database steps only)
+STEPS = sorted(
+    folder
+    for folder in (REPO / "steps").iterdir()
+    if folder.is_dir() and folder.name[:2].isdigit() and (DATABASE == "sqlite" or int(folder.name[:2]) >= DATABASE_STEP)
+)
 MAX_URL_LENGTH = 2083  # the maxLength of "url" in every step's schema (HttpUrl's limit)
 EXAMPLES_PER_OPERATION = 15
 # The fixture's own user, on a step with users.
@@ -105,15 +119,46 @@ class RunningStep:
         return login.cookies
 
 
+@pytest.fixture(scope="module")
+def postgres(app_host) -> Iterator[PostgresServer | None]:
+    """A PostgreSQL server for this module's run, when WORKSHOP_DATABASE=postgresql (as
+    suite 15's fixture: the sandbox must show its socket folder, so the host restarts)."""
+    if DATABASE != "postgresql":
+        yield None
+        return
+    try:
+        server = PostgresServer().start()
+    except RuntimeError as error:
+        pytest.fail(str(error), pytrace=False)
+    app_host.shared.append(server.sockets)
+    app_host.stop_host()
+    yield server
+    app_host.shared.remove(server.sockets)
+    app_host.stop_host()
+    server.stop()
+
+
 @pytest.fixture
-def running_step(request: pytest.FixtureRequest, app_host) -> Iterator[RunningStep]:
+def database_env(postgres: PostgresServer | None) -> Iterator[dict[str, str]]:
+    """The environment of one test's app: DATABASE_URL for a PostgreSQL database and a role
+    of its own (dropped after the test), or nothing (the step's default, a SQLite file)."""
+    if postgres is None:
+        yield {}
+        return
+    database = postgres.new_database()
+    yield {"DATABASE_URL": database.url}
+    postgres.drop(database)
+
+
+@pytest.fixture
+def running_step(request: pytest.FixtureRequest, app_host, database_env: dict[str, str]) -> Iterator[RunningStep]:
     """The step folder request.param, running in the app host on a fresh copy (and so a
     fresh database): as the suites run a learner's step, one app per test."""
     folder: Path = request.param
     timeout = request.config.getoption("--request-timeout")
     app = LearnerApp(app_host, folder, request_timeout=timeout)
     try:
-        app.start()
+        app.start(**({"env": database_env} if database_env else {}))
     except AppFailed as error:
         pytest.fail(f"step {folder.name}: {error}", pytrace=False)
     client = httpx2.Client(base_url=app.url, timeout=timeout)
@@ -398,6 +443,33 @@ def a_lone_surrogate_is_refused(step: RunningStep, field: str) -> None:
         expect_a_readable_refusal(response, f"{method} {path} with a lone surrogate in {field}")
 
 
+# "\u0000" in JSON text: the NUL character, which PostgreSQL's text columns cannot hold.
+NULS = {
+    "url": '"https://example.com/\\u0000"',
+    "title": '"Nul \\u0000 title"',
+    "description": '"\\u0000"',
+    "username": '"ana\\u0000"',
+    "password": '"a long \\u0000 secret"',
+}
+# Where a NUL reaches a text column, and so is refused on every database.
+NUL_REFUSED = {"title", "description", "username"}
+
+
+def a_nul_is_refused(step: RunningStep, field: str) -> None:
+    for method, path in operations_taking(step, field):
+        response = send(step.client, method, path, body_with(field, NULS[field]))
+        expect_a_readable_refusal(response, f"{method} {path} with a NUL character in {field}")
+
+
+def a_nul_is_no_server_error(step: RunningStep, field: str) -> None:
+    for method, path in operations_taking(step, field):
+        response = send(step.client, method, path, body_with(field, NULS[field]))
+        assert response.status_code < 500, (
+            f"{method} {path} with a NUL character in {field}: expected it taken or refused, "
+            f"got {response.status_code}: {response.text[:300]!r}"
+        )
+
+
 def targeted_cases(number: int, users: bool) -> Iterator[tuple[str, Callable[[RunningStep], None]]]:
     """(what is sent, its check) of every targeted case for step `number` (with users or not)."""
     for name, url in GROWING_URLS.items():
@@ -414,6 +486,11 @@ def targeted_cases(number: int, users: bool) -> Iterator[tuple[str, Callable[[Ru
         for number_text in ("NaN", "Infinity", "-Infinity"):
             yield f"{name}: {number_text}", partial(a_non_finite_number_is_refused, field=name, number_text=number_text)
         yield f"a lone surrogate in {name}", partial(a_lone_surrogate_is_refused, field=name)
+    if number < DATABASE_STEP:
+        return
+    for name in ["url", "title", "description", *user_fields]:
+        check = a_nul_is_refused if name in NUL_REFUSED else a_nul_is_no_server_error
+        yield f"a NUL character in {name}", partial(check, field=name)
 
 
 # One app per step for every targeted case (each one a subtest: a failure names its case).

@@ -9,8 +9,11 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, HttpUrl, field_validator
 
 # The rules for a title and a description, written once for every model below.
-Title = Annotated[str, Field(min_length=1, max_length=200)]
-Description = Annotated[str, Field(max_length=1000)]
+# NO_NUL: any text without the NUL character (\x00). PostgreSQL's text cannot hold
+# it (a 500 there), SQLite's can: the API keeps one rule for both databases, a 422.
+NO_NUL = r"^[^\x00]*$"
+Title = Annotated[str, Field(min_length=1, max_length=200, pattern=NO_NUL)]
+Description = Annotated[str, Field(max_length=1000, pattern=NO_NUL)]
 
 
 # HttpUrl normalises a URL: HTTPS://Example.COM becomes https://example.com/,

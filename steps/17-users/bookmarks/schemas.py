@@ -9,8 +9,11 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, HttpUrl, StringConstraints, field_validator
 
 # The rules for a title and a description, written once for every model below.
-Title = Annotated[str, Field(min_length=1, max_length=200)]
-Description = Annotated[str, Field(max_length=1000)]
+# NO_NUL: any text without the NUL character (\x00). PostgreSQL's text cannot hold
+# it (a 500 there), SQLite's can: the API keeps one rule for both databases, a 422.
+NO_NUL = r"^[^\x00]*$"
+Title = Annotated[str, Field(min_length=1, max_length=200, pattern=NO_NUL)]
+Description = Annotated[str, Field(max_length=1000, pattern=NO_NUL)]
 
 
 # HttpUrl normalises a URL: HTTPS://Example.COM becomes https://example.com/,
@@ -68,8 +71,9 @@ class Bookmark(BookmarkIn):
 
 # --- Users -----------------------------------------------------------------------
 
-# A user name is trimmed like a title; a password never is: a space in it counts.
-Username = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
+# A user name is trimmed like a title, and has no NUL either; a password never is
+# trimmed: a space in it counts. (A password may hold a NUL: only its hash is stored.)
+Username = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50, pattern=NO_NUL)]
 # At least 8 characters (NIST's minimum); at most 200, so a megabyte of "password"
 # cannot keep the server busy.
 Password = Annotated[str, Field(min_length=8, max_length=200)]

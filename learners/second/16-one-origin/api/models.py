@@ -25,11 +25,20 @@ def web_link(url: str) -> str:
     return url
 
 
+def no_nul(text: str) -> str:
+    """Refuse the NUL character: PostgreSQL cannot store it in a text column (SQLite
+    can), and the API should answer the same whichever database it runs on."""
+    if "\x00" in text:
+        raise ValueError("must not contain the NUL character (\\u0000)")
+    return text
+
+
+NoNul = AfterValidator(no_nul)
 WebLink = Annotated[
-    str, StringConstraints(strip_whitespace=True, max_length=2000), AfterValidator(web_link)
+    str, StringConstraints(strip_whitespace=True, max_length=2000), AfterValidator(web_link), NoNul
 ]
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)]
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), NoNul]
+Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000), NoNul]
 
 
 class NewBookmark(BaseModel):

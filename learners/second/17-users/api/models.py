@@ -25,11 +25,20 @@ def web_link(url: str) -> str:
     return url
 
 
+def no_nul(text: str) -> str:
+    """Refuse the NUL character: PostgreSQL cannot store it in a text column (SQLite
+    can), and the API should answer the same whichever database it runs on."""
+    if "\x00" in text:
+        raise ValueError("must not contain the NUL character (\\u0000)")
+    return text
+
+
+NoNul = AfterValidator(no_nul)
 WebLink = Annotated[
-    str, StringConstraints(strip_whitespace=True, max_length=2000), AfterValidator(web_link)
+    str, StringConstraints(strip_whitespace=True, max_length=2000), AfterValidator(web_link), NoNul
 ]
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)]
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), NoNul]
+Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000), NoNul]
 
 
 class NewBookmark(BaseModel):
@@ -72,7 +81,7 @@ class Bookmark(BaseModel):
 class Credentials(BaseModel):
     """Sign-up and log-in send the same two fields."""
 
-    username: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
+    username: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50), NoNul]
     password: Annotated[str, Field(min_length=8, max_length=200)]
 
 
