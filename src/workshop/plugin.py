@@ -115,15 +115,39 @@ def pytest_configure(config: pytest.Config) -> None:
             f"Write the option with an equals sign: {option}={folder}"
         )
     config.pluginmanager.register(Grading(config), "workshop_grading")
-
-
-def pytest_pycollect_makemodule(module_path: Path, parent: pytest.Collector) -> None:
-    """A step suite is about to be collected: launch the app host now, so that it warms
-    up (Python, FastAPI, the sandbox) while pytest collects."""
-    if SUITE_NAME.fullmatch(module_path.stem) and not parent.config.option.collectonly:
+    if suites_asked_for(config):
         from workshop.fixtures import launch_app_host
 
-        launch_app_host(parent.config)
+        launch_app_host(config)  # it warms up (Python, FastAPI, the sandbox) while pytest collects
+
+
+def runs_tests(config: pytest.Config) -> bool:
+    """This process runs tests: not --collect-only, nor pytest-xdist's controller (its workers do)."""
+    controller = bool(getattr(config.option, "numprocesses", None)) and not hasattr(config, "workerinput")
+    return not config.option.collectonly and not controller
+
+
+def suites_asked_for(config: pytest.Config) -> bool:
+    """The command line names a step suite, or a folder that holds some (`pytest` alone: tests/)."""
+    if not runs_tests(config):
+        return False
+    for arg in config.args:
+        path = config.invocation_params.dir / arg.split("::")[0]
+        names = [child.stem for child in path.glob("test_*.py")] if path.is_dir() else [path.stem]
+        if any(SUITE_NAME.fullmatch(name) for name in names):
+            return True
+    return False
+
+
+def pytest_collectstart(collector: pytest.Collector) -> None:
+    """A step suite named in no argument (found by -k, say) is about to be collected: launch the
+    app host now, while pytest collects. Not pytest_collect_file: pytest calls that for every
+    file of a folder, also for the suites a run leaves out."""
+    if isinstance(collector, pytest.Module) and SUITE_NAME.fullmatch(collector.path.stem):
+        if runs_tests(collector.config):
+            from workshop.fixtures import launch_app_host
+
+            launch_app_host(collector.config)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
