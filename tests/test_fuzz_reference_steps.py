@@ -60,7 +60,9 @@ from schemathesis.checks import (
     response_schema_conformance,
 )
 
-from database_servers import PostgresServer, chosen_database
+import database_fixtures
+from database_fixtures import database_env
+from database_servers import Database, chosen_database
 from user_checks import Account, log_in, signed_up_and_logged_in
 from workshop.apps import AppFailed, LearnerApp
 
@@ -68,6 +70,8 @@ REPO = Path(__file__).resolve().parent.parent
 FIRST_STEP_WITH_A_BODY = 4
 ERROR_HANDLING_STEP = 12  # the step whose 422 no longer sends the input back
 DATABASE_STEP = 15  # the first step that keeps its bookmarks in a database
+# The run's one PostgreSQL server and a database per test, as the suites of the database steps have them.
+postgres, database = database_fixtures.postgres, database_fixtures.database
 DATABASE = chosen_database()  # "sqlite" (every step) or "postgresql" (the database steps only)
 STEPS = sorted(
     folder
@@ -119,46 +123,15 @@ class RunningStep:
         return login.cookies
 
 
-@pytest.fixture(scope="module")
-def postgres(app_host) -> Iterator[PostgresServer | None]:
-    """A PostgreSQL server for this module's run, when WORKSHOP_DATABASE=postgresql (as
-    suite 15's fixture: the sandbox must show its socket folder, so the host restarts)."""
-    if DATABASE != "postgresql":
-        yield None
-        return
-    try:
-        server = PostgresServer().start()
-    except RuntimeError as error:
-        pytest.fail(str(error), pytrace=False)
-    app_host.shared.append(server.sockets)
-    app_host.stop_host()
-    yield server
-    app_host.shared.remove(server.sockets)
-    app_host.stop_host()
-    server.stop()
-
-
 @pytest.fixture
-def database_env(postgres: PostgresServer | None) -> Iterator[dict[str, str]]:
-    """The environment of one test's app: DATABASE_URL for a PostgreSQL database and a role
-    of its own (dropped after the test), or nothing (the step's default, a SQLite file)."""
-    if postgres is None:
-        yield {}
-        return
-    database = postgres.new_database()
-    yield {"DATABASE_URL": database.url}
-    postgres.drop(database)
-
-
-@pytest.fixture
-def running_step(request: pytest.FixtureRequest, app_host, database_env: dict[str, str]) -> Iterator[RunningStep]:
+def running_step(request: pytest.FixtureRequest, app_host, database: Database | None) -> Iterator[RunningStep]:
     """The step folder request.param, running in the app host on a fresh copy (and so a
     fresh database): as the suites run a learner's step, one app per test."""
     folder: Path = request.param
     timeout = request.config.getoption("--request-timeout")
     app = LearnerApp(app_host, folder, request_timeout=timeout)
     try:
-        app.start(**({"env": database_env} if database_env else {}))
+        app.start(**({"env": database_env(database)} if database else {}))
     except AppFailed as error:
         pytest.fail(f"step {folder.name}: {error}", pytrace=False)
     client = httpx2.Client(base_url=app.url, timeout=timeout)
