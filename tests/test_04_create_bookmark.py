@@ -85,12 +85,14 @@ def test_description_is_optional(client):
     assert not expect_json(response).get("description"), "a bookmark sent without description should have none"
 
 
+@pytest.mark.one_app  # each case: its own refused request, its own answer
 @pytest.mark.parametrize("field", ["url", "title"])
 def test_a_missing_required_field_answers_422(client, field):
     sent = {key: value for key, value in NEW_BOOKMARK.items() if key != field}
     expect_validation_error(client.post("/bookmarks", json=sent), field)
 
 
+@pytest.mark.one_app  # each case: its own refused request, its own answer
 @pytest.mark.parametrize(
     "url",
     [
@@ -105,11 +107,13 @@ def test_only_http_and_https_urls_are_accepted(client, url):
     expect_validation_error(client.post("/bookmarks", json={**NEW_BOOKMARK, "url": url}), "url")
 
 
+@pytest.mark.one_app  # each case: its own refused request, its own answer
 @pytest.mark.parametrize("title", ["", "   "])
 def test_an_empty_title_answers_422(client, title):
     expect_validation_error(client.post("/bookmarks", json={**NEW_BOOKMARK, "title": title}), "title")
 
 
+@pytest.mark.one_app  # each case: its own refused request, its own answer
 @pytest.mark.parametrize(
     "field, value",
     [
@@ -123,6 +127,7 @@ def test_a_field_of_the_wrong_type_answers_422(client, field, value):
     expect_validation_error(client.post("/bookmarks", json={**NEW_BOOKMARK, field: value}), field)
 
 
+@pytest.mark.one_app  # each case: its own refused request, its own answer
 @pytest.mark.parametrize(
     "field, value",
     [

@@ -57,6 +57,7 @@ def test_put_keeps_the_id_from_the_path(client):
         expect_status(response, 422)
 
 
+@pytest.mark.one_app  # each case: its own refused request, its own answer
 @pytest.mark.parametrize("field", ["url", "title"])
 def test_put_needs_every_required_field(client, field):
     created = create_bookmark(client)
@@ -93,6 +94,7 @@ def test_patch_on_an_unknown_id_answers_404(client):
     expect_not_found(client.patch(f"/bookmarks/{unknown_id(client)}", json={"title": "Nobody"}))
 
 
+@pytest.mark.one_app  # each case: its own refused request, its own answer
 @pytest.mark.parametrize(
     "field, value",
     [
@@ -109,6 +111,7 @@ def test_patch_checks_the_fields_it_is_sent(client, field, value):
     assert read_back(client, created["id"]) == created, "a rejected PATCH must leave the bookmark as it was"
 
 
+@pytest.mark.one_app  # each case: its own refused request, its own answer
 @pytest.mark.parametrize("field", ["url", "title"])
 def test_patch_refuses_null_for_url_and_title(client, field):
     # A bookmark has no "no url" or "no title": null is refused, as POST refuses it.

@@ -188,6 +188,35 @@ def test_the_later_steps_libraries_are_imported_for_the_apps_that_use_them(host,
     app.stop()
 
 
+EXITS_ON_REQUEST = """import os
+from fastapi import FastAPI
+app = FastAPI()
+
+@app.get("/boom")
+def boom():
+    print("one case printed this")
+    return {}["missing"]
+
+@app.get("/exit")
+def leave():
+    os._exit(3)
+"""
+
+
+def test_an_app_kept_for_the_next_case_reports_only_that_case(host, tmp_path):
+    app = LearnerApp(host, learner(tmp_path, "04-create-bookmark", EXITS_ON_REQUEST)).start()
+    assert app.client.get("/boom").status_code == 500
+    assert len(app.report()) == 1 and "one case printed this" in app.output()
+    assert app.next_case(), "a running app is kept for the next case (pytest.mark.one_app)"
+    assert app.report() == [] and "one case printed this" not in app.output(), "the case before's, not this one's"
+    try:
+        app.client.get("/exit")
+    except Exception:
+        pass  # the app ended Python: no answer
+    assert not app.next_case(), "an app that is gone is not kept: the next case starts a fresh one"
+    app.stop()
+
+
 ROUTE_RAISES = """from fastapi import FastAPI
 app = FastAPI()
 

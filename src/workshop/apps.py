@@ -543,6 +543,10 @@ class LearnerApp:
     running: bool = False
     copy: Path | None = None
     _client: httpx2.Client | None = None
+    # Where this test's part begins, in an app that earlier cases of the test used too
+    # (pytest.mark.one_app): what it raised and printed before is theirs.
+    first_exception: int = 0
+    output_from: dict[Path, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.port = self.port or free_port()
@@ -651,10 +655,19 @@ class LearnerApp:
             self._relay({"cmd": "stop"})
 
     def report(self) -> list[dict[str, Any]]:
-        """The exceptions the app raised so far (with the learner's own lines)."""
+        """The exceptions the app raised so far in this test (with the learner's own lines)."""
         if self.running:
             self._relay({"cmd": "report"})
-        return self.exceptions
+        return self.exceptions[self.first_exception :]
+
+    def next_case(self) -> bool:
+        """Keep this app for the next case of the same test (pytest.mark.one_app), which
+        answers for its own requests only. False when the app is gone: the case starts one."""
+        if not self.running or self._relay({"cmd": "report"}).get("gone"):
+            return False
+        self.first_exception = len(self.exceptions)
+        self.output_from = {path: path.stat().st_size for path in self.output_files if path.exists()}
+        return True
 
     def hold(self) -> None:
         self._relay({"cmd": "hold"})
@@ -674,7 +687,7 @@ class LearnerApp:
         for path in self.output_files:
             try:
                 with open(path, "rb") as stream:
-                    stream.seek(max(0, path.stat().st_size - OUTPUT_SHOWN))
+                    stream.seek(max(self.output_from.get(path, 0), path.stat().st_size - OUTPUT_SHOWN))
                     text += stream.read().decode("utf-8", "replace")
             except OSError:
                 pass

@@ -108,11 +108,46 @@ def api_port() -> int:
     return free_port()
 
 
+# The app the last case of a one_app test left running, for the test's next case.
+KEPT_APP = pytest.StashKey[tuple[tuple[str, Path], LearnerApp]]()
+
+
+def one_app_key(request: pytest.FixtureRequest, step_dir: Path) -> tuple[str, Path] | None:
+    """The cases of a test marked one_app share an app (per step folder); other tests get none."""
+    if request.node.get_closest_marker("one_app") is None:
+        return None
+    function = getattr(request.node, "originalname", request.node.name)
+    return f"{request.node.path}::{function}", step_dir
+
+
+def kept_app(request: pytest.FixtureRequest, key: tuple[str, Path] | None) -> LearnerApp | None:
+    """The app the case before left for this one, if it is this test's and still runs; else
+    that app is stopped, and the case gets a fresh one."""
+    kept = request.config.stash.get(KEPT_APP, None)
+    if kept is None:
+        return None
+    del request.config.stash[KEPT_APP]
+    kept_key, app = kept
+    if key == kept_key and app.next_case():
+        return app
+    app.stop()
+    return None
+
+
 @pytest.fixture
 def learner_app(
     request: pytest.FixtureRequest, app_host: AppHost, step_dir: Path, api_port: int
 ) -> Iterator[LearnerApp]:
-    """The learner's app for this test, fresh, as the learner starts it."""
+    """The learner's app for this test, fresh, as the learner starts it. The cases of a test
+    marked one_app (each sends what the app must refuse, and checks only its own answers)
+    share one: an app start is most of what such a case costs."""
+    key = one_app_key(request, step_dir)
+    app = kept_app(request, key)
+    if app is not None and key is not None:
+        request.node.workshop_app = app
+        yield app
+        request.config.stash[KEPT_APP] = (key, app)
+        return
     app = LearnerApp(app_host, step_dir, port=api_port, request_timeout=request.config.getoption("--request-timeout"))
     request.node.workshop_app = app  # the plugin names the app's exceptions from it
     never_imports: dict[Path, str] = request.config.stash.setdefault(NEVER_IMPORTS, {})
@@ -125,6 +160,9 @@ def learner_app(
             never_imports[step_dir] = f"an earlier test of this step: {error}"
         pytest.fail(f"step {step_dir.name}: {error}", pytrace=False)
     yield app
+    if key is not None and app.running:
+        request.config.stash[KEPT_APP] = (key, app)  # for the test's next case, if it has one
+        return
     app.stop()
     if step_dir not in never_imports:
         app.prepare_next()  # the next test of this step starts at once
