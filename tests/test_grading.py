@@ -194,8 +194,12 @@ app = FastAPI()
 
 @app.get("/boom")
 def boom():
-    print("one case printed this")
     return {}["missing"]
+
+@app.get("/say")
+def say():
+    print("one case printed this")
+    return {}
 
 @app.get("/exit")
 def leave():
@@ -206,6 +210,7 @@ def leave():
 def test_an_app_kept_for_the_next_case_reports_only_that_case(host, tmp_path):
     app = LearnerApp(host, learner(tmp_path, "04-create-bookmark", EXITS_ON_REQUEST)).start()
     assert app.client.get("/boom").status_code == 500
+    assert app.client.get("/say").status_code == 200
     assert len(app.report()) == 1 and "one case printed this" in app.output()
     assert app.next_case(), "a running app is kept for the next case (pytest.mark.one_app)"
     assert app.report() == [] and "one case printed this" not in app.output(), "the case before's, not this one's"
