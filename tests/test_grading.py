@@ -5,6 +5,7 @@ scripts/grade_class.py, is slow; it is scripts/benchmark_class.py, run by CI.
 """
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -182,6 +183,8 @@ def test_the_later_steps_libraries_are_imported_for_the_apps_that_use_them(host,
     assert libraries_used(REPO / "steps" / "15-database") == ["pydantic_settings", "sqlalchemy", "sqlmodel"]
     folder = learner(tmp_path, "15-database", USES_A_DATABASE)
     (folder / "notes.py").write_text("    import pwdlib  # indented: still an import\nimport this_is_not_known\n")
+    os.mkfifo(folder / "pipe.py")  # never opened: reading it would wait forever
+    (folder / "elsewhere.py").symlink_to(REPO / "steps" / "15-database" / "bookmarks" / "settings.py")  # not read
     assert libraries_used(folder) == ["pwdlib", "sqlmodel"]
     app = LearnerApp(host, folder).start()
     assert app.client.get("/").json() == {"preloaded": True}

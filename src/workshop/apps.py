@@ -67,6 +67,8 @@ def libraries_used(folder: Path) -> list[str]:
     for path in sorted(folder.rglob("*.py"))[:200]:
         if any(part in (".venv", "venv", "node_modules", ".git") for part in path.parts):
             continue
+        if path.is_symlink() or not path.is_file():  # a named pipe would block, a link lead elsewhere
+            continue
         try:
             with path.open("rb") as file:
                 text = file.read(SCANNED_BYTES).decode("utf-8", "replace")
