@@ -526,6 +526,7 @@ def main() -> None:
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     become_subreaper()
     warm_up()  # so that every child starts at once
+    warm_libraries(sys.argv[2:])  # those of the folders the run expects to check
 
     lines = Lines(control)
     child: Child | None = None

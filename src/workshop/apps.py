@@ -213,10 +213,12 @@ class AppHost:
             command = None
         if command is None and self.sandbox == "bwrap":
             raise AppFailed("--sandbox=bwrap: bubblewrap is not installed or refused to start here")
+        # The libraries of every folder seen or expected so far, imported while it warms up.
+        libraries = sorted({name for names in self.scanned.values() for name in names})
         if command is not None:
-            argv = [*command, sys.executable, "-I", SANDBOX_SCRIPT, str(fd)]
+            argv = [*command, sys.executable, "-I", SANDBOX_SCRIPT, str(fd), *libraries]
         else:
-            argv = [sys.executable, "-I", str(HOST_SCRIPT), str(fd)]
+            argv = [sys.executable, "-I", str(HOST_SCRIPT), str(fd), *libraries]
         self.sandboxed = command is not None
         log = open(self.workdir / "host.log", "ab")  # noqa: SIM115 - the host's own errors, for us
         # bubblewrap is PID 1 in the sandbox, where its /proc/1/environ can be read: it gets
@@ -312,6 +314,10 @@ class AppHost:
         self.waiting = False
         self.launching = False
         self.prepared = None
+
+    def expect(self, folder: Path) -> None:
+        """The run will check this folder: the host imports its libraries at launch."""
+        self.libraries(folder)
 
     def libraries(self, folder: Path) -> list[str]:
         if folder not in self.scanned:

@@ -30,7 +30,7 @@ from __future__ import annotations
 import os
 import shutil
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -83,11 +83,17 @@ def step_dir(request: pytest.FixtureRequest) -> Path:
         pytest.fail(str(error), pytrace=False)
 
 
-def launch_app_host(config: pytest.Config) -> AppHost:
-    """The session's app host, launched now: it warms up while pytest collects."""
+def launch_app_host(config: pytest.Config, suites: Sequence[Path] = ()) -> AppHost:
+    """The session's app host, launched now: it warms up while pytest collects, with the
+    libraries of the folders these suites check (a database, passwords) if they use any."""
     if APP_HOST not in config.stash:
         host = make_host(sandbox=config.getoption("--sandbox"), import_timeout=config.getoption("--import-timeout"))
         config.stash[APP_HOST] = host
+        for suite in suites:
+            try:
+                host.expect(folder_under_test(config, None, suite))
+            except LookupError:
+                pass  # the suite's tests say why
         try:
             host.warm()
         except AppFailed:

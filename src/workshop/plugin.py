@@ -115,10 +115,11 @@ def pytest_configure(config: pytest.Config) -> None:
             f"Write the option with an equals sign: {option}={folder}"
         )
     config.pluginmanager.register(Grading(config), "workshop_grading")
-    if suites_asked_for(config):
+    suites = suites_asked_for(config)
+    if suites:
         from workshop.fixtures import launch_app_host
 
-        launch_app_host(config)  # it warms up (Python, FastAPI, the sandbox) while pytest collects
+        launch_app_host(config, suites)  # it warms up (Python, FastAPI, the sandbox) while pytest collects
 
 
 def runs_tests(config: pytest.Config) -> bool:
@@ -127,16 +128,17 @@ def runs_tests(config: pytest.Config) -> bool:
     return not config.option.collectonly and not controller
 
 
-def suites_asked_for(config: pytest.Config) -> bool:
-    """The command line names a step suite, or a folder that holds some (`pytest` alone: tests/)."""
+def suites_asked_for(config: pytest.Config) -> list[Path]:
+    """The step suites the command line names, itself or by a folder (`pytest` alone: tests/)."""
     if not runs_tests(config):
-        return False
+        return []
+    suites = []
     for arg in config.args:
         path = config.invocation_params.dir / arg.split("::")[0]
-        names = [child.stem for child in path.glob("test_*.py")] if path.is_dir() else [path.stem]
-        if any(SUITE_NAME.fullmatch(name) for name in names):
-            return True
-    return False
+        for suite in sorted(path.glob("test_*.py")) if path.is_dir() else [path]:
+            if SUITE_NAME.fullmatch(suite.stem):
+                suites.append(suite)
+    return suites
 
 
 def pytest_collectstart(collector: pytest.Collector) -> None:
