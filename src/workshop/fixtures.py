@@ -188,6 +188,7 @@ def live_api(learner_app: LearnerApp) -> LearnerApp:
 
 # --- The browser ------------------------------------------------------------------
 
+PAGE_TIMEOUT_MS = 10_000  # how long a page action or a check of the page waits
 BROWSER_HINT = (
     "no Chromium to run the browser tests: install it (Debian: "
     "`sudo apt-get install chromium chromium-headless-shell`; Ubuntu, other systems: "
@@ -306,8 +307,13 @@ def open_page(request: pytest.FixtureRequest, page: Any, page_server: PageServer
     ``page.console`` the console's messages."""
     page_server.folder = step_dir
     page.dialogs, page.errors, page.console = [], [], []
-    # Everything happens on this machine: what does not happen within 5 s never will.
-    page.set_default_timeout(5000)
+    # Everything happens on this machine: what does not happen within 10 s never will. Not 5 s:
+    # a class graded three learners at once on two CPUs (Chromium, Argon2) once took longer for a
+    # correct step 17, and lost its points. The wait ends as soon as the page is right.
+    from playwright.sync_api import expect
+
+    page.set_default_timeout(PAGE_TIMEOUT_MS)
+    expect.set_options(timeout=PAGE_TIMEOUT_MS)
 
     def on_dialog(dialog: Any) -> None:
         page.dialogs.append(f"{dialog.type}: {dialog.message}")
