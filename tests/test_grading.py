@@ -13,6 +13,7 @@ import pytest
 
 from workshop.apps import AppFailed, AppHost, LearnerApp, libraries_used
 from workshop.results import format_card, gradescope_results, plain_reason, step_rows
+from workshop.steps import find_step_folder
 
 # The harness's own checks (points, card, exports, the app host): with the workshop's other
 # tooling, in `pytest -m tooling` (CI runs it), not in the everyday run of the steps' checks.
@@ -295,6 +296,17 @@ def test_in_the_sandbox_the_app_reaches_only_its_own_copy(tmp_path):
         assert not outside.exists() and not (tmp_path / "01-hello-world" / "data.json").exists()
     finally:
         host.close()
+
+
+def test_a_folder_left_with_only_pythons_caches_is_no_step(tmp_path):
+    # Where a step folder was renamed, git leaves the old one holding its untracked __pycache__.
+    (tmp_path / "13-loading-and-focus").mkdir()
+    (tmp_path / "13-loading-and-focus" / "main.py").write_text("app = None\n")
+    (tmp_path / "13-project-structure" / "__pycache__").mkdir(parents=True)
+    (tmp_path / "13-project-structure" / "__pycache__" / "main.cpython-311.pyc").write_bytes(b"")
+    (tmp_path / "14-empty").mkdir()  # an empty folder is still the learner's step: "it has no main.py"
+    assert find_step_folder(tmp_path, "13").name == "13-loading-and-focus"
+    assert find_step_folder(tmp_path, "14").name == "14-empty"
 
 
 def test_a_reason_names_the_steps_folder_not_the_graders_paths():

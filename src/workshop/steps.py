@@ -20,14 +20,29 @@ def step_of(suite: Path) -> str | None:
 
 
 def step_folders(steps_dir: Path) -> dict[str, list[Path]]:
-    """The step folders in steps_dir, by number: {"04": [steps_dir/04-create-bookmark], ...}."""
+    """The step folders in steps_dir, by number: {"04": [steps_dir/04-create-bookmark], ...}.
+    A folder that holds nothing but Python's caches is no step: git leaves one behind where
+    a step folder was renamed (its __pycache__ is not tracked)."""
     found: dict[str, list[Path]] = {}
     if steps_dir.is_dir():
         for path in sorted(steps_dir.iterdir()):
             match = STEP_FOLDER.fullmatch(path.name)
-            if match and path.is_dir():
+            if match and path.is_dir() and not only_caches(path):
                 found.setdefault(match.group(1), []).append(path)
     return found
+
+
+def only_caches(folder: Path) -> bool:
+    """The folder has files, and all are compiled Python (a link counts as no cache). Stops at
+    the first other file: a step folder's main.py comes first."""
+    seen = False
+    for path in folder.rglob("*"):
+        if path.is_dir() and not path.is_symlink():
+            continue
+        if path.is_symlink() or path.parent.name != "__pycache__" or path.suffix != ".pyc":
+            return False
+        seen = True
+    return seen
 
 
 def find_step_folder(steps_dir: Path, number: str) -> Path:
