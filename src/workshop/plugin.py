@@ -115,11 +115,20 @@ def pytest_configure(config: pytest.Config) -> None:
             f"Write the option with an equals sign: {option}={folder}"
         )
     config.pluginmanager.register(Grading(config), "workshop_grading")
+    keep_node_compile_cache()
     suites = suites_asked_for(config)
     if suites:
         from workshop.fixtures import launch_app_host
 
         launch_app_host(config, suites)  # it warms up (Python, FastAPI, the sandbox) while pytest collects
+
+
+def keep_node_compile_cache() -> None:
+    """Let Playwright's driver (Node.js) keep the code it compiles between runs: every
+    browser suite starts the driver, and it starts in 0.27 s instead of 0.43 s.
+    NODE_COMPILE_CACHE is Node's own switch; a value already set wins."""
+    cache_home = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    os.environ.setdefault("NODE_COMPILE_CACHE", str(cache_home / "bookmark-workshop" / "node-compile-cache"))
 
 
 def runs_tests(config: pytest.Config) -> bool:
