@@ -274,15 +274,16 @@ def wait_for_listener(control: Channel) -> socket.socket:
 # also the suites of the steps that use none of them.
 LIBRARIES: dict[str, tuple[str, ...]] = {
     "pydantic_settings": ("pydantic_settings",),
-    "sqlalchemy": ("sqlalchemy", "sqlalchemy.dialects.sqlite"),
-    "sqlmodel": ("sqlalchemy", "sqlalchemy.dialects.sqlite", "sqlmodel"),
-    "pwdlib": ("pwdlib",),
+    "sqlalchemy": ("sqlalchemy", "sqlalchemy.dialects.sqlite", "sqlite3"),
+    "sqlmodel": ("sqlalchemy", "sqlalchemy.dialects.sqlite", "sqlite3", "sqlmodel"),
+    "pwdlib": ("pwdlib", "pwdlib.hashers.argon2"),
 }
 
 
 def warm_up() -> None:
     """Import, once in the host, what every child would otherwise import again."""
     import fastapi
+    import fastapi.middleware.cors  # noqa: F401 - how the steps import CORSMiddleware
     import pydantic.networks  # noqa: F401 - HttpUrl
     import starlette.middleware.cors  # noqa: F401
     import uvicorn
