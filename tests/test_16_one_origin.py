@@ -25,7 +25,7 @@ import yaml
 
 import database_fixtures
 from database_fixtures import database_env, take_the_database_down
-from page_checks import check_create, check_delete, check_edit, check_the_list_loads
+from page_checks import check_create, check_delete, check_edit, check_the_list_loads, expect_error_in_words, watch
 from workshop_checks import create_bookmark, expect_json, expect_status, list_bookmarks
 
 THE_BOX = 'see the box "What the checks expect" on the step\'s page'
@@ -210,6 +210,42 @@ def test_the_page_from_the_app_edits_a_bookmark(live_api, page, open_page):
 
 def test_the_page_from_the_app_deletes_a_bookmark(live_api, page, open_page):
     run_from_app(check_delete, page, live_api.client, open_page)
+
+
+# What the page must not show of a database that cannot be used (step 15's 503 names none of it).
+INTERNALS_SHOWN = (*INTERNALS, "Failed to fetch")
+
+
+def api_message(response) -> str | None:
+    """The message of an error answer, {"detail": "..."}, if it has one."""
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    detail = body.get("detail") if isinstance(body, dict) else None
+    return detail if isinstance(detail, str) and detail.strip() else None
+
+
+def test_the_page_from_the_app_says_so_when_the_database_cannot_be_used(
+    learner_app, postgres, database, page, open_page
+):
+    # Step 15's lesson, seen on the page: checked here, where the suite opens a browser anyway.
+    create_bookmark(learner_app.client, title="Before the database went away")
+    take_the_database_down(learner_app, postgres, database)
+    message = api_message(learner_app.client.get("/bookmarks"))  # suite 15 checks the answer itself
+    watch(page)
+
+    def scenario(page, client, open_from_app):
+        open_from_app()
+        why = "when the database cannot be used, the page should show the API's message (step 15)"
+        text = expect_error_in_words(page, why, message)
+        shown = [word for word in INTERNALS_SHOWN if word.lower() in text.lower()]
+        assert not shown, (
+            f"when the database cannot be used, the page shows {text!r} ({shown}): the API's 503 should carry "
+            'a message in words, {"detail": "..."}, and the page show that message'
+        )
+
+    run_from_app(scenario, page, learner_app.client, open_page)
 
 
 # --- The deployment files, read ---------------------------------------------------------
