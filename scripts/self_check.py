@@ -45,8 +45,9 @@ SUITES = sorted((REPO / "tests").glob("test_[0-9][0-9]_*.py"))
 # Steps that change the API's contract on purpose: step -> (why, the earlier suites
 # that no longer apply from that step on). Every other suite keeps its rule.
 # Step 17 (users) puts every bookmark route behind a login: suites 02-16 send their
-# requests without one, and now get 401 (suite 01's GET / needs no login and still
-# applies). Written on docs/steps/17-users.md.
+# requests without one, and now get 401, on step 17 and every step after it (18, the
+# log-in page, keeps that API). Suite 01's GET / needs no login and still applies.
+# Written on docs/steps/17-users.md.
 CONTRACT_CHANGES = {
     17: ("every bookmark route needs a login (401 without one)", range(2, 17)),
 }
