@@ -28,7 +28,7 @@ Each cheat is checked twice:
   baseline, the class folder is byte-identical afterwards, no process survives,
   and the same canary and secrets stay untouched.
 
-The attacks on the later steps (15-17) run in their step's suite, alone (the class
+The attacks on the later steps (15-18) run in their step's suite, alone (the class
 run grades steps 01-04 and 07; each learner's run has its app host, sandbox and
 database server of its own, so what they try is on the grader, not on another
 learner). Some run on a throw-away PostgreSQL server (WORKSHOP_DATABASE=postgresql,
@@ -106,6 +106,27 @@ class Attack:
 
 
 POSTGRESQL = {"WORKSHOP_DATABASE": "postgresql"}  # the single run on a throw-away PostgreSQL server, as in CI
+
+# Steps 17 and 18: every answer plants login cookies, and says so if one of an earlier app comes back.
+PLANT_COOKIES = """
+import secrets
+from recon import got_through, ran
+
+NONCE = secrets.token_hex(8)  # this app's own: a cookie with another one comes from an earlier app
+
+
+@app.middleware("http")
+async def plant(request, call_next):
+    for name, value in request.cookies.items():
+        if value.startswith("planted-") and value != f"planted-{NONCE}":
+            got_through(f"the cookie {name}={value} of an earlier test's app came back")
+    response = await call_next(request)
+    for name in ("bookmarks_login", "session", "bookmarks_session"):
+        for domain in ("", "; Domain=127.0.0.1", "; Domain=bookmarks.example", "; Domain=example"):
+            response.headers.append("set-cookie", f"{name}=planted-{NONCE}; Path=/; Max-Age=31536000{domain}")
+    ran("planted its cookies")
+    return response
+"""
 
 
 ATTACKS = [
@@ -222,7 +243,7 @@ pc.createOffer().then(offer => pc.setLocalDescription(offer));
 """, "the page's JavaScript sends UDP/TCP to a loopback port through WebRTC (STUN/TURN by IP)"),
     Attack("fifo-in-folder", "04", "data.fifo", "fifo", "",
            "a named pipe in the step folder (copying it blocks or fails)", in_class="alone"),
-    # The later steps (14-17): a database server, the learner's own files, a static route, cookies.
+    # The later steps (14-18): a database server, the learner's own files, a static route, cookies.
     Attack("postgres-other-databases", "15", "main.py", "append", """
 from recon import postgres_attempts
 postgres_attempts()
@@ -244,7 +265,7 @@ planted_files_reached()
                "15-database/conftest.py": "@HOOK@", "conftest.py": "@HOOK@",
                "pytest.ini": "[pytest]\naddopts = -p no:workshop -p no:randomly\n",
            }),
-    Attack("static-route-everything", "17", "main.py", "append", """
+    Attack("static-route-everything", "18", "main.py", "append", """
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi import Request
@@ -254,7 +275,7 @@ app.mount("/fs", StaticFiles(directory="/", follow_symlink=True), name="fs")
 app.mount("/up", StaticFiles(directory="../..", follow_symlink=True), name="up")
 app.mount("/here", StaticFiles(directory=".", follow_symlink=True), name="here")
 TARGETS = [f"/fs{REPO_GUESS}/tests/conftest.py", "/fs/proc/1/environ", "/fs/proc/self/environ",
-           "/here/leak-tests", "/here/leak-environ", "/up/1/17-users/main.py", "/fs/tmp/"]
+           "/here/leak-tests", "/here/leak-environ", "/up/1/18-login-page/main.py", "/fs/tmp/"]
 PAGE = ("<!doctype html><title>Bookmarks</title><script>(async () => { const got = [];"
         f"for (const url of {TARGETS!r}) {{ try {{ const r = await fetch(url);"
         "got.push(url + ' ' + r.status + ' ' + (await r.text()).slice(0, 200)); } catch (e) { got.push(url + e); } }"
@@ -272,31 +293,19 @@ async def loot(request: Request):
 """,
            "one origin (16 on): the app serves / (the file system), ../.. (every copy) and its folder, with links "
            "to the tests and /proc/self/environ, through StaticFiles; the page it serves at / (opened first by "
-           "suite 17) reads them all and posts them back to be printed",
+           "suite 18) reads them all and posts them back to be printed",
            in_class="no", proof="the page read", files={
-               "17-users/leak-tests": f"@LINK@{REPO}/tests/conftest.py",
-               "17-users/leak-environ": "@LINK@/proc/self/environ",
+               "18-login-page/leak-tests": f"@LINK@{REPO}/tests/conftest.py",
+               "18-login-page/leak-environ": "@LINK@/proc/self/environ",
            }),
-    Attack("users-cookie-from-before", "17", "main.py", "append", """
-import secrets
-from recon import got_through, ran
-
-NONCE = secrets.token_hex(8)  # this app's own: a cookie with another one comes from an earlier app
-
-
-@app.middleware("http")
-async def plant(request, call_next):
-    for name, value in request.cookies.items():
-        if value.startswith("planted-") and value != f"planted-{NONCE}":
-            got_through(f"the cookie {name}={value} of an earlier test's app came back")
-    response = await call_next(request)
-    for name in ("bookmarks_login", "session", "bookmarks_session"):
-        for domain in ("", "; Domain=127.0.0.1", "; Domain=bookmarks.example", "; Domain=example"):
-            response.headers.append("set-cookie", f"{name}=planted-{NONCE}; Path=/; Max-Age=31536000{domain}")
-    ran("planted its cookies")
-    return response
-""", "every answer plants year-long login cookies (for every domain it may be asked at): an earlier test's "
-         "cookie must never reach a later test's app (the checks' clients and browser start empty)",
+    Attack("users-cookie-from-before", "17", "main.py", "append", PLANT_COOKIES,
+           "every answer plants year-long login cookies (for every domain it may be asked at): an earlier test's "
+           "cookie must never reach a later test's app (the checks' HTTP clients start empty)",
+           in_class="no", proof="planted its cookies"),
+    # The same in the browser: suite 18's page checks, each with a browser context of its own.
+    Attack("users-cookie-from-before-page", "18", "main.py", "append", PLANT_COOKIES,
+           "the same in the browser: an earlier page check's cookie must never reach a later one's app "
+           "(each test's browser context starts empty)",
            in_class="no", proof="planted its cookies"),
     Attack("link-learner-to-reference", "", "", "link-learner", "",
            "the learner's folder is a link to the reference steps/", single=False),

@@ -18,8 +18,10 @@ step the exercise starts from.
 Prints the matrix (suite x step); --markdown FILE also writes it as a table for
 the docs; --check FILE fails when FILE (the committed table, shown on the
 instructors' page) differs from this run's. Exits 1 when a rule is broken anywhere.
+--steps 16 17 checks those steps only, after a change to them: their columns of the
+matrix, the exact copy with their suites, their mistakes and their exercises.
 
-    python scripts/self_check.py [--markdown FILE] [--check FILE]
+    python scripts/self_check.py [--markdown FILE] [--check FILE] [--steps NN ...]
 
 The docs' table is regenerated with
     python scripts/self_check.py --markdown scripts/self-check-matrix.md
@@ -33,6 +35,7 @@ import sys
 import tempfile
 import xml.etree.ElementTree as ET
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -42,8 +45,9 @@ SUITES = sorted((REPO / "tests").glob("test_[0-9][0-9]_*.py"))
 # Steps that change the API's contract on purpose: step -> (why, the earlier suites
 # that no longer apply from that step on). Every other suite keeps its rule.
 # Step 17 (users) puts every bookmark route behind a login: suites 02-16 send their
-# requests without one, and now get 401 (suite 01's GET / needs no login and still
-# applies). Written on docs/steps/17-users.md.
+# requests without one, and now get 401, on step 17 and every step after it (18, the
+# log-in page, keeps that API). Suite 01's GET / needs no login and still applies.
+# Written on docs/steps/17-users.md.
 CONTRACT_CHANGES = {
     17: ("every bookmark route needs a login (401 without one)", range(2, 17)),
 }
@@ -353,6 +357,31 @@ MISTAKES = [
      "        from fastapi import HTTPException\n\n"
      "        raise HTTPException(status_code=401, detail=\"No user of this name\")\n",
      "an unknown user name gets another message than a wrong password: names can be found out"),
+    # Step 18 (the log-in page): what a learner's page gets wrong, read from the page as they write it.
+    ("18-login-page", "index.html", "      accountForm.reset();  // the password does not stay in the page\n", "",
+     "the password stays in the (hidden) account form after log-in, and shows again after log-out"),
+    ("18-login-page", "index.html", "      list.replaceChildren();\n      currentUser.textContent = \"\";\n",
+     "      currentUser.textContent = \"\";  // the list is hidden with its area anyway\n",
+     "after log-out the list of the user who left stays in the page, hidden"),
+    ("18-login-page", "index.html",
+     "currentUser.textContent = user.username;  // text, never HTML: a name is user content",
+     "currentUser.innerHTML = user.username;",
+     "the user name is inserted as HTML: a name made of HTML runs in the page"),
+    ("18-login-page", "index.html", "        if (error.status === 401 && account.hidden) showLoggedOut();\n", "",
+     "a 401 met later (the login ended in another tab) leaves the page as it was, with the list"),
+    ("18-login-page", "index.html", "        await logOut();\n        showLoggedOut();\n",
+     "        showLoggedOut();  // nobody sees the list any more\n",
+     "Log out only changes the page: POST /logout is never sent, the login goes on"),
+    ("18-login-page", "index.html",
+     "        await showLoggedIn(await fetchMe());\n",
+     "        await fetchMe();  // is somebody logged in? Then the form is not needed\n        showLoggedOut();\n",
+     "the page shows the log-in form at every opening: a reload while logged in shows no list"),
+    ("18-login-page", "index.html",
+     "        if (signingUp) await signUp(credentials);  // then log in, as the new user\n"
+     "        await showLoggedIn(await logIn(credentials));\n",
+     "        if (signingUp) await signUp(credentials);  // signed up: now log in\n"
+     "        else await showLoggedIn(await logIn(credentials));\n",
+     "Sign up only signs up: the new user must log in by hand"),
 ]
 
 
@@ -376,14 +405,14 @@ def pytest(*args: str) -> int:
                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
 
 
-def check_a_copy(mistake=None) -> str | None:
+def check_a_copy(mistake=None, suites: list[Path] = SUITES) -> str | None:
     """Run the suites against a copy of steps/, with one mistake made in it or none.
     Answers a problem, or None when the copy fared as it should."""
     with tempfile.TemporaryDirectory() as tmp:
         copy = Path(tmp) / "steps"
         shutil.copytree(REPO / "steps", copy)
         if mistake is None:
-            code = pytest(*map(str, SUITES), "--steps-dir", str(copy))
+            code = pytest(*map(str, suites), "--steps-dir", str(copy))
             return None if code == 0 else f"an exact copy of steps/ fails with --steps-dir (exit {code})"
         step, file, text, replacement, what = mistake
         source = copy / step / file
@@ -424,19 +453,31 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--markdown", type=Path, help="also write the matrix as a Markdown table")
     parser.add_argument("--check", type=Path, help="fail when this committed Markdown table differs from this run's")
+    parser.add_argument("--steps", nargs="+", metavar="NN", help="check only these steps (e.g. --steps 16 17)")
     args = parser.parse_args()
+    steps, mistakes, exercise_suites = STEPS, MISTAKES, EXERCISE_SUITES
+    if args.steps:
+        if args.markdown or args.check:
+            parser.error("--steps makes part of the matrix: --markdown and --check need all of it")
+        chosen = {f"{int(number):02d}" for number in args.steps}
+        steps = [step for step in STEPS if step.name[:2] in chosen]
+        mistakes = [mistake for mistake in MISTAKES if mistake[0][:2] in chosen]
+        exercise_suites = [suite for suite in EXERCISE_SUITES if suite.name[14:16] in chosen]
+        if len(steps) != len(chosen):
+            parser.error(f"no step folder for {sorted(chosen - {step.name[:2] for step in steps})}")
+    own_suites = [suite for suite in SUITES if any(suite.name[5:7] == step.name[:2] for step in steps)]
 
     with ThreadPoolExecutor(max_workers=2) as pool:
-        results = dict(zip(STEPS, pool.map(run_all_suites_against, STEPS), strict=True))
-        copies = list(pool.map(check_a_copy, [None, *MISTAKES]))
-        exercises = list(pool.map(check_an_exercise, EXERCISE_SUITES))
+        results = dict(zip(steps, pool.map(run_all_suites_against, steps), strict=True))
+        copies = list(pool.map(partial(check_a_copy, suites=own_suites), [None, *mistakes]))
+        exercises = list(pool.map(check_an_exercise, exercise_suites))
 
     problems = [problem for problem in copies + exercises if problem]
     rows = []
     for suite in SUITES:
         k = number(suite)
         cells = []
-        for step in STEPS:
+        for step in steps:
             j = number(Path("test_" + step.name))
             passed = results[step][suite.stem]
             expected = expected_outcome(k, j)
@@ -446,7 +487,7 @@ def main() -> int:
             cells.append(mark if expected is None or passed == expected else f"**{mark}** (wrong)")
         rows.append((suite.stem, cells))
 
-    header = ["suite \\ step", *(step.name[:2] for step in STEPS)]
+    header = ["suite \\ step", *(step.name[:2] for step in steps)]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join([f"`{name}`", *cells]) + " |" for name, cells in rows]
     table = "\n".join(lines) + "\n"
@@ -459,8 +500,8 @@ def main() -> int:
 
     for problem in problems:
         print("SELF-CHECK FAILED:", problem)
-    print(f"self-check: {len(SUITES)} suites x {len(STEPS)} steps, "
-          f"{len(MISTAKES)} learner mistakes, {len(problems)} problems")
+    print(f"self-check: {len(SUITES)} suites x {len(steps)} steps, "
+          f"{len(mistakes)} learner mistakes, {len(problems)} problems")
     return 1 if problems else 0
 
 

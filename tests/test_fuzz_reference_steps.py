@@ -37,9 +37,10 @@ suite 15 does: `WORKSHOP_DATABASE=postgresql pytest -m tooling tests/test_fuzz_r
 
 Deterministic (derandomize=True, no example database) and bounded:
 EXAMPLES_PER_OPERATION sets the cost of part 1 (15: about 30 s of CPU for the
-whole file, pytest and the apps together; step 17, with its Argon2 hashes, costs
-the most). Two apps per step, one per test. No app is started or imported while
-pytest collects: the everyday run, which deselects this file, does not pay for it.
+whole file, pytest and the apps together; steps 17 and 18, with their Argon2 hashes,
+cost the most: 18 has 17's API, fuzzed again as the app it is). Two apps per step,
+one per test. No app is started or imported while pytest collects: the everyday run,
+which deselects this file, does not pay for it.
 """
 
 import json

@@ -8,11 +8,11 @@ the grade scripts/grade_class.py gives the same learner.
 
 Then the same for tests that start a browser, a database and a login, with points of
 their own: step 10 as the reference has it (its suite is one browser test), and an
-instructor's step 99 (a copy of step 17's folder) whose hidden suite is two of suite
-17's checks (the page's, worth 3 points, and the login cookie's, worth 2) and one of its
-own worth 1.5 that fails. Hidden tests go through the Gradescope zip and grade_class.py
-alike; three checks instead of suite 17's sixteen keep each grading run to about the
-time of the one of steps 01-03.
+instructor's step 99 (a copy of step 18's folder) whose hidden suite is the login
+cookie's check of suite 17 (worth 2 points), the page's first check of suite 18 (worth
+3) and one of its own worth 1.5 that fails. Hidden tests go through the Gradescope zip
+and grade_class.py alike; three checks instead of suites 17 and 18's eighteen keep each
+grading run to about the time of the one of steps 01-03.
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ import grade  # noqa: E402  (grading/ is no package)
 import make_gradescope_zip  # noqa: E402
 import test_10_create_from_page as create_suite  # noqa: E402  (tests/ is on the path, as for any suite)
 import test_17_users as users_suite  # noqa: E402
+import test_18_login_page as login_page_suite  # noqa: E402
 from grade import markdown_summary, prairielearn_results  # noqa: E402
 
 STEPS = "01-03"
@@ -48,14 +49,14 @@ BROKEN = 'from fastapi import FastAPI\n\napp = FastAPI(\n\n@app.get("/bookmarks/
 # A page step and a step with a database and a login; 99 is a step of the instructor's own.
 LATER_STEPS = "10,99"
 HIDDEN_SUITE = "test_99_users_again.py"
-HIDDEN_TESTS = '''"""Step 99, an instructor's own: two of step 17's checks, and one the reference fails."""
+HIDDEN_TESTS = '''"""Step 99, an instructor's own: a check of step 17, one of step 18, and one the reference fails."""
 
 import pytest
 from test_17_users import (  # noqa: F401  (imported to be collected here, as step 99's)
     accounts,
     test_log_in_sets_an_httponly_samesite_cookie,
-    test_the_page_signs_up_adds_logs_out_and_logs_in,
 )
+from test_18_login_page import test_the_page_signs_up_adds_logs_out_and_logs_in  # noqa: F401
 
 
 @pytest.mark.points(1.5)
@@ -77,10 +78,10 @@ def make_submission(folder: Path) -> Path:
 
 
 def make_later_submission(folder: Path) -> Path:
-    """Step 10 as the reference has it; step 17's folder as step 99."""
+    """Step 10 as the reference has it; step 18's folder as step 99."""
     ignored = shutil.ignore_patterns("__pycache__", "*.db")
     shutil.copytree(REPO / "steps" / "10-create-from-page", folder / "10-create-from-page", ignore=ignored)
-    shutil.copytree(REPO / "steps" / "17-users", folder / "99-users", ignore=ignored)
+    shutil.copytree(REPO / "steps" / "18-login-page", folder / "99-users", ignore=ignored)
     return folder
 
 
@@ -234,7 +235,7 @@ def later_expected() -> dict[str, tuple[float, float]]:
         "10": [create_suite.test_the_form_creates_a_bookmark],
         "99": [
             users_suite.test_log_in_sets_an_httponly_samesite_cookie,
-            users_suite.test_the_page_signs_up_adds_logs_out_and_logs_in,
+            login_page_suite.test_the_page_signs_up_adds_logs_out_and_logs_in,
         ],
     }
     expected = {

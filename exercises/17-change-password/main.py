@@ -17,7 +17,7 @@ order is the app's order.
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse
@@ -89,14 +89,17 @@ PAGE = Path(__file__).resolve().parent / "index.html"
 
 # One address, two answers (HTTP calls it content negotiation): a browser opening
 # http://127.0.0.1:8000/ says in its Accept header that it wants HTML, and gets the
-# page; a script or curl (Accept: */*) gets step 01's greeting, as before.
+# page; a script or curl (Accept: */*) gets step 01's greeting, as before. The
+# header Vary: Accept tells caches that the answer depends on it: none may hand the
+# JSON to a browser, or the page to a script.
 # Only this one file is served: never the whole folder, which holds .env (the
 # database's password) and bookmarks.db. A site of many files (pictures, CSS) would
 # keep them in a folder of their own, mounted after every route:
 #   app.mount("/", StaticFiles(directory="static", html=True))
 @app.get("/", response_model=None)
-def read_root(request: Request) -> FileResponse | dict[str, str]:
+def read_root(request: Request, response: Response) -> FileResponse | dict[str, str]:
     if "text/html" in request.headers.get("accept", ""):
-        return FileResponse(PAGE)
+        return FileResponse(PAGE, headers={"Vary": "Accept"})
+    response.headers["Vary"] = "Accept"
     # FastAPI turns the returned dict into JSON for the client.
     return {"message": "Hello, world! The Bookmark Manager API is running."}

@@ -1,0 +1,1 @@
+"""My bookmark API, in parts. main.py puts them together."""
