@@ -83,10 +83,16 @@ def test_the_page_signs_up_adds_logs_out_and_logs_in(learner_app, accounts, open
     send_account_form(page, "Sign up", "ana", PASSWORDS["ana"])
     expect(button(page, "Log out"), "after 'Sign up' the user should be logged in, with a button 'Log out'"
            ).to_be_visible()
-    fill_form(page, "https://example.com/ana", "Ana's page bookmark")
     # The submit button of the form that holds the URL field (the account form may be on the page too).
     bookmark_form = page.locator("form").filter(has=field(page, "URL"))
-    bookmark_form.locator("button[type=submit], button:not([type]), input[type=submit]").first.click()
+    add = bookmark_form.locator("button[type=submit], button:not([type]), input[type=submit]").first
+    # Type once the page is done signing up (its button enabled again, as step 13 has it), as a user
+    # waits for "Loading…" to go: a page that puts the cursor in the URL field when the list arrives
+    # would move it while the title is typed, and the title would land in the URL field, at random.
+    expect(add, "after 'Sign up', once the list has loaded, the bookmark form's button should be enabled"
+           ).to_be_enabled()
+    fill_form(page, "https://example.com/ana", "Ana's page bookmark")
+    add.click()
     expect(bookmark_item(page, "Ana's page bookmark"), "a bookmark added after signing up should be listed"
            ).to_be_visible()
 
