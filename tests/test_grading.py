@@ -164,6 +164,27 @@ def test_an_app_prepared_ahead_is_as_fresh_as_one_started_now(host, tmp_path):
     second.stop()
 
 
+def test_the_next_tests_app_is_prepared_while_this_one_runs_and_outlives_its_restarts(host, tmp_path):
+    folder = learner(tmp_path, "01-hello-world", COUNTER)
+    first = LearnerApp(host, folder).start()
+    first.prepare_next()  # as the fixture does right after a test's start: on the other CPU
+    spare = host.prepared
+    assert spare is not None and spare.copy != first.copy, "the spare imports a copy of its own"
+    assert first.client.get("/").json() == {"hits": 1}, "the test's app still serves beside the spare"
+    first.restart(keep_data=True)
+    first.restart(env={"X": "1"})
+    assert host.prepared is spare, "a restart within the test leaves the next test's spare alone"
+    assert first.client.get("/").json() == {"hits": 1}
+    first.stop()
+    first.prepare_next()
+    assert host.prepared is spare, "prepared once: the spare from the test's start is still there"
+    second = LearnerApp(host, folder).start()
+    assert host.prepared is None and second.copy == spare.copy, "the next test takes the spare"
+    assert second.client.get("/").json() == {"hits": 1}
+    assert second.output().count("imported") == 1
+    second.stop()
+
+
 USES_A_DATABASE = """import sys
 
 PRELOADED = "sqlmodel" in sys.modules  # before main.py imports it: the host did, before the fork

@@ -537,17 +537,28 @@ def main() -> None:
         command, fds = lines.read()
         if command is None:
             break
-        if command["cmd"] in ("start", "prepare"):
-            # One app at a time: nothing of the app before (nor an unused spare) may touch this one's copy.
-            kept = spare if command["cmd"] == "start" and command.get("spare") else None
-            for other in (child, spare if kept is None else None):
+        if command["cmd"] == "prepare" and child is not None:
+            # The next test's spare, prepared while this test's app serves: only an older spare goes
+            # (the running app and what it started stay; the next start ends them).
+            if spare is not None:
+                spare.kill()
+            warm_libraries(command.get("libraries", []))
+            spare, answer = prepare(command, fds, control)
+        elif command["cmd"] in ("start", "prepare"):
+            # One app at a time: nothing of the app before may touch this one's copy. The spare
+            # (which has only imported its own copy) goes too, unless this start takes it, or
+            # leaves it to the next test (a restart within this test: `keep_spare`).
+            taken = spare if command["cmd"] == "start" and command.get("spare") else None
+            kept = spare if command["cmd"] == "start" and command.get("keep_spare") else None
+            survivor = taken or kept
+            for other in (child, spare if survivor is None else None):
                 if other is not None:
                     other.kill()
-            end_descendants(keep=kept.pid if kept is not None else 0)
-            child = spare = None
+            end_descendants(keep=survivor.pid if survivor is not None else 0)
+            child, spare = None, kept
             warm_libraries(command.get("libraries", []))  # before the fork: every later child has them
             if command["cmd"] == "start":
-                child, answer = start(command, fds, control, kept)
+                child, answer = start(command, fds, control, taken)
             else:
                 spare, answer = prepare(command, fds, control)
         elif command["cmd"] == "stop":

@@ -341,15 +341,17 @@ class AppHost:
         if answer.get("status") == "preparing":
             self.prepared = Prepared(folder, json.dumps(options, sort_keys=True), copy, output)
 
-    def take_prepared(self, folder: Path, options: dict[str, Any]) -> Prepared | None:
-        """The prepared child, if it imported this folder with these options (the host ends any other)."""
-        prepared, self.prepared = self.prepared, None
-        if prepared is not None and (prepared.folder, prepared.options) == (
+    def fits_prepared(self, folder: Path, options: dict[str, Any]) -> bool:
+        """The prepared child imported this folder with these options."""
+        prepared = self.prepared
+        return prepared is not None and (prepared.folder, prepared.options) == (
             folder,
             json.dumps(options, sort_keys=True),
-        ):
-            return prepared
-        return None
+        )
+
+    def take_prepared(self) -> Prepared | None:
+        prepared, self.prepared = self.prepared, None
+        return prepared
 
     def close(self) -> None:
         """End the host and everything in its sandbox; remove the copies."""
@@ -579,7 +581,15 @@ class LearnerApp:
         if not (self.folder / "main.py").is_file():
             raise AppFailed(f"{self.folder.name} has no main.py")
         self.host.recover()
-        prepared = None if keep_data or files else self.host.take_prepared(self.folder, self.options)
+        # The host's spare is for a test's first start (a fresh copy, no options). A restart
+        # within the test leaves it to the next test; any other start ends it.
+        restart = bool(self.output_files)
+        prepared = None
+        if not (restart or keep_data or files) and self.host.fits_prepared(self.folder, self.options):
+            prepared = self.host.take_prepared()
+        keep_spare = prepared is None and restart and self.host.fits_prepared(self.folder, {})
+        if prepared is None and not keep_spare:
+            self.host.take_prepared()  # the host ends it
         if prepared is not None:
             copy, output = prepared.copy, prepared.output
         elif keep_data and self.copy is not None:
@@ -597,6 +607,7 @@ class LearnerApp:
             "folder": str(copy),
             "port": self.port,
             "libraries": self.host.libraries(self.folder),
+            "keep_spare": keep_spare,
             **self.options,
         }
         answer = self._ask_to_start(command, output, prepared is not None)
@@ -643,9 +654,10 @@ class LearnerApp:
         return f"{main}: {answer.get('error') or answer}"
 
     def prepare_next(self) -> None:
-        """After this test: have the next test's app (started as a test's first start
-        is, with no options) imported while pytest moves on."""
-        self.host.prepare(self.folder, {})
+        """Have the next test's app (started as a test's first start is, with no options)
+        imported while this test runs, or while pytest moves on; once is enough."""
+        if self.host.prepared is None or self.host.prepared.folder != self.folder:
+            self.host.prepare(self.folder, {})
 
     def restart(self, *, keep_data: bool = False, files: Mapping[str, str] | None = None, **options: Any) -> LearnerApp:
         return self.start(keep_data=keep_data, files=files, **options)

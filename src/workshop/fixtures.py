@@ -165,6 +165,7 @@ def learner_app(
         if "did not finish importing" in str(error):
             never_imports[step_dir] = f"an earlier test of this step: {error}"
         pytest.fail(f"step {step_dir.name}: {error}", pytrace=False)
+    app.prepare_next()  # on the other CPU, while this test runs: the next test's app starts at once
     yield app
     if key is not None and app.running:
         request.config.stash[KEPT_APP] = (key, app)  # for the test's next case, if it has one
