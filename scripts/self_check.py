@@ -382,6 +382,10 @@ MISTAKES = [
      "        if (signingUp) await signUp(credentials);  // signed up: now log in\n"
      "        else await showLoggedIn(await logIn(credentials));\n",
      "Sign up only signs up: the new user must log in by hand"),
+    ("18-login-page", "index.html",
+     "      form.elements.url.focus();\n      await showBookmarks();\n",
+     "      await showBookmarks();\n      form.elements.url.focus();  // where the user goes next\n",
+     "the cursor jumps to the URL field when the list arrives: a title typed meanwhile ends in the URL"),
 ]
 
 

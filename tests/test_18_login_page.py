@@ -14,6 +14,9 @@ own (user_checks.py). Each page load costs about a second: the page's behaviour 
 checked in as few scenarios as it takes, each a user's visit from start to end.
 """
 
+import time
+from urllib.parse import urlsplit
+
 import pytest
 from playwright.sync_api import expect
 
@@ -28,7 +31,7 @@ from page_checks import (
     send,
 )
 from user_checks import PASSWORDS, log_in, make_accounts
-from workshop.fixtures import APP_PAGE_URL
+from workshop.fixtures import APP_PAGE_URL, PAGE_TIMEOUT_MS
 from workshop_checks import expect_status, list_bookmarks
 
 THE_BOX = 'see the box "What the checks expect" on the step\'s page'
@@ -107,13 +110,64 @@ def test_the_page_signs_up_adds_logs_out_and_logs_in(learner_app, accounts, open
     expect(bookmark_entries(page), gone).to_have_count(0)
     expect(page.get_by_text("Ana's page bookmark"), gone).to_have_count(0)
 
+    # Logging in again, the list is slow to come, and the user starts typing a title meanwhile.
+    held = hold_the_list(page)
     send_account_form(page, "Log in", "ana", PASSWORDS["ana"])
+    wait_until_asked(page, held)
+    title = field(page, "Title")
+    typing = title.is_visible() and title.is_editable()  # a page may show the form once the list is there
+    if typing:
+        title.click()
+        page.keyboard.type("Typed while")
+    release(page, held)
     expect(bookmark_item(page, "Ana's page bookmark"), "after logging in again, the user's list should show"
            ).to_be_visible()
+    if typing:
+        page.keyboard.type(" the list loaded")
+        expect(title, (
+            "a title typed while the list loaded after 'Log in' should stay in the Title field; the rest of the "
+            "typing went elsewhere: the page moved the cursor when the list arrived (a focus() after an await). "
+            f"Put the cursor where it belongs before asking for the list, never after; {THE_BOX}"
+        )).to_have_value("Typed while the list loaded")
     page.reload()
     expect(bookmark_item(page, "Ana's page bookmark"),
            "after a reload while logged in (the cookie is still there), the list should show: ask GET /users/me "
            "or GET /bookmarks when the page opens").to_be_visible()
+
+
+def is_the_list(url: str) -> bool:
+    return urlsplit(url).path == "/bookmarks"
+
+
+def hold_the_list(page) -> list:
+    """Hold every GET /bookmarks the page sends from now on, until release(): the list is slow."""
+    held: list = []
+
+    def hold(route):
+        if route.request.method == "GET":
+            held.append(route)
+        else:
+            route.fallback()
+
+    page.route(is_the_list, hold)
+    return held
+
+
+def wait_until_asked(page, held: list) -> None:
+    """Until the page has asked for the list (the browser hands each held request over as the
+    test talks to it), at most as long as any check of the page waits."""
+    deadline = time.monotonic() + PAGE_TIMEOUT_MS / 1000
+    while not held and time.monotonic() < deadline:
+        page.wait_for_timeout(20)
+    assert held, (
+        "after 'Log in' the page never asked GET /bookmarks: once the user is logged in, ask for their list"
+    )
+
+
+def release(page, held: list) -> None:
+    page.unroute(is_the_list)
+    for route in held:
+        route.fallback()
 
 
 # A user name that runs code if the page inserts it as HTML: the API takes any name of 1 to 50
