@@ -148,6 +148,8 @@ def run_pytest(
         "no:cacheprovider",
         "-p",
         "no:schemathesis",  # the fuzz tests' plugin: half a second a run, for tests not run here
+        "-p",
+        "no:hypothesispytest",  # its summary imports Hypothesis (0.1 s); tests/conftest.py loads it where used
         # FastAPI came with the fork, and with it anyio, whose pytest plugin pytest
         # would have rewritten: it says so, harmlessly (no test of ours is in it).
         "-W",

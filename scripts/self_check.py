@@ -400,7 +400,8 @@ PYCACHE: str | None = None
 
 def pytest(*args: str) -> int:
     """Run pytest quietly in the repository; answer its exit code."""
-    command = [sys.executable, "-m", "pytest", *args, "-q", "-p", "no:cacheprovider", "-p", "no:schemathesis"]
+    command = [sys.executable, "-m", "pytest", *args, "-q", "-p", "no:cacheprovider", "-p", "no:schemathesis",
+               "-p", "no:hypothesispytest"]
     environment = dict(os.environ)
     if PYCACHE:
         environment["PYTHONPYCACHEPREFIX"] = PYCACHE

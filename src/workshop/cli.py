@@ -79,6 +79,8 @@ def pytest_results(arguments: list[str]) -> tuple[dict[str, Any] | None, str]:
             "no:cacheprovider",
             "-p",
             "no:schemathesis",  # the fuzz tests' plugin: half a second a run, for tests not run here
+            "-p",
+            "no:hypothesispytest",  # its summary imports Hypothesis (0.1 s); tests/conftest.py loads it where used
         ]
         run = subprocess.run(command, cwd=REPOSITORY, capture_output=True, text=True)
         document = json.loads(results.read_text()) if results.is_file() else None
