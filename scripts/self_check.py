@@ -424,7 +424,8 @@ def check_a_copy(mistake=None, suites: list[Path] = SUITES) -> str | None:
         assert text in source.read_text(), f"MISTAKES is stale: {text!r} is not in {step}/{file}"
         source.write_text(source.read_text().replace(text, replacement))
         suite = next(suite for suite in SUITES if suite.name[5:7] == step[:2])
-        code = pytest(str(suite), "--steps-dir", str(copy))
+        # -x: one failing test is the answer; the others would only wait out their time limits.
+        code = pytest(str(suite), "--steps-dir", str(copy), "-x")
         return None if code == 1 else f"{suite.name} does not fail when {what} (exit {code})"
 
 
