@@ -306,6 +306,10 @@ MISTAKES = [
     ("16-one-origin", "compose.yaml",
      "POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:?write POSTGRES_PASSWORD=... in the file .env}",
      "POSTGRES_PASSWORD: bookmarks-secret", "compose.yaml writes the database's password in the file"),
+    ("16-one-origin", "index.html", "      return error.message;\n",
+     "      return String(error.status || \"Error\");\n",
+     "the page shows the status (\"503\") instead of the API's message: "
+     "the user is not told the service is unavailable"),
     # Step 17 (users): what goes wrong when a login and an owner come in.
     ("17-users", "bookmarks/auth.py",
      "row = UserRow(username=data.username, password_hash=password_hash.hash(data.password))",

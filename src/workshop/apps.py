@@ -656,7 +656,7 @@ class LearnerApp:
     def prepare_next(self) -> None:
         """Have the next test's app (started as a test's first start is, with no options)
         imported while this test runs, or while pytest moves on; once is enough."""
-        if self.host.prepared is None or self.host.prepared.folder != self.folder:
+        if not self.host.fits_prepared(self.folder, {}):
             self.host.prepare(self.folder, {})
 
     def restart(self, *, keep_data: bool = False, files: Mapping[str, str] | None = None, **options: Any) -> LearnerApp:
