@@ -440,7 +440,7 @@ def check_an_exercise(suite: Path) -> str | None:
     """An exercise's suite must fail on the plain step the exercise starts from
     (that it passes on the solution, the everyday run shows)."""
     step = next(step for step in STEPS if step.name[:2] == suite.stem.removeprefix("test_exercise_")[:2])
-    code = pytest(str(suite), f"--app={step}")
+    code = pytest(str(suite), f"--app={step}", "-x")
     if code == 1:
         return None
     return f"{suite.name} does not fail on the plain {step.name} (exit {code}): it checks nothing"
@@ -450,7 +450,8 @@ def run_all_suites_against(step: Path) -> dict[str, bool]:
     """Run every suite against one step folder; answer {suite file name: passed?}."""
     with tempfile.TemporaryDirectory() as tmp:
         report = Path(tmp) / "report.xml"
-        pytest(*map(str, SUITES), "--app", str(step), f"--junitxml={report}")
+        # A suite that fails stops at its first failure: its other tests would only wait out their limits.
+        pytest(*map(str, SUITES), "--app", str(step), f"--junitxml={report}", "--first-failure-per-suite")
         passed = {suite.stem: True for suite in SUITES}
         for case in ET.parse(report).iter("testcase"):
             suite = case.get("classname", "").split(".")[-1]

@@ -338,3 +338,26 @@ def test_a_reason_names_the_steps_folder_not_the_graders_paths():
     grading = SimpleNamespace(steps_dir=Path("class/ana/steps"), app_dir=None)
     reason = f"there is no folder 05-* in {Path('class/ana/steps').resolve()}"
     assert Grading.hide_paths(grading, reason) == "there is no folder 05-* in the steps folder"
+
+
+def test_first_failure_per_suite_skips_the_rest_of_a_failing_suite_only(tmp_path):
+    """The self-check's matrix needs to know that a suite fails, not how often: its other
+    tests would only wait out their time limits."""
+    import subprocess
+    import sys
+    import xml.etree.ElementTree as ET
+
+    repo = Path(__file__).resolve().parent.parent
+    report = tmp_path / "report.xml"
+    suites = ["tests/test_01_hello_world.py", "tests/test_03_get_bookmark.py"]
+    command = [sys.executable, "-m", "pytest", *suites, "--app=steps/02-list-bookmarks", "--first-failure-per-suite",
+               f"--junitxml={report}", "-q", "-p", "no:cacheprovider"]
+    done = subprocess.run(command, cwd=repo, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1, done.stdout[-2000:]
+    outcomes: dict[str, list[str]] = {}
+    for case in ET.parse(report).iter("testcase"):
+        kind = next((child.tag for child in case if child.tag in ("failure", "error", "skipped")), "passed")
+        outcomes.setdefault(case.get("classname", "").split(".")[-1], []).append(kind)
+    assert set(outcomes["test_01_hello_world"]) == {"passed"}, outcomes
+    third = outcomes["test_03_get_bookmark"]
+    assert third.count("failure") == 1 and "skipped" in third, third
