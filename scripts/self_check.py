@@ -33,6 +33,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import xml.etree.ElementTree as ET
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
@@ -393,6 +394,11 @@ MISTAKES = [
 ]
 
 
+# Runs at once. Most of a run waits (a failing page check waits out its time limit), so
+# twice the CPUs keep them busy; more would leave the passing runs too little CPU.
+WORKERS = int(os.environ.get("SELF_CHECK_WORKERS", 2 * (os.cpu_count() or 1)))
+
+
 def number(path: Path) -> int:
     return int(path.name.removeprefix("test_")[:2])
 
@@ -478,10 +484,17 @@ def main() -> int:
             parser.error(f"no step folder for {sorted(chosen - {step.name[:2] for step in steps})}")
     own_suites = [suite for suite in SUITES if any(suite.name[5:7] == step.name[:2] for step in steps)]
 
-    with ThreadPoolExecutor(max_workers=2) as pool:
+    timings = []
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        began = time.monotonic()
         results = dict(zip(steps, pool.map(run_all_suites_against, steps), strict=True))
+        timings.append(f"matrix {time.monotonic() - began:.0f} s")
+        began = time.monotonic()
         copies = list(pool.map(partial(check_a_copy, suites=own_suites), [None, *mistakes]))
+        timings.append(f"copies and mistakes {time.monotonic() - began:.0f} s")
+        began = time.monotonic()
         exercises = list(pool.map(check_an_exercise, exercise_suites))
+        timings.append(f"exercises {time.monotonic() - began:.0f} s")
 
     problems = [problem for problem in copies + exercises if problem]
     rows = []
@@ -512,7 +525,7 @@ def main() -> int:
     for problem in problems:
         print("SELF-CHECK FAILED:", problem)
     print(f"self-check: {len(SUITES)} suites x {len(steps)} steps, "
-          f"{len(mistakes)} learner mistakes, {len(problems)} problems")
+          f"{len(mistakes)} learner mistakes, {len(problems)} problems ({', '.join(timings)})")
     return 1 if problems else 0
 
 
