@@ -43,6 +43,7 @@ def allowed_origin(response) -> str | None:
     return response.headers.get("access-control-allow-origin")
 
 
+@pytest.mark.one_app  # each case only asks (OPTIONS) and checks its own answer
 @pytest.mark.parametrize("origin", PAGE_ORIGINS)
 @pytest.mark.parametrize("method, path, headers", PAGE_REQUESTS)
 def test_the_preflight_of_the_page_is_allowed(cors_client, origin, method, path, headers):
@@ -60,6 +61,7 @@ def test_the_preflight_of_the_page_is_allowed(cors_client, origin, method, path,
     )
 
 
+@pytest.mark.one_app  # each case only reads, and checks its own answer
 @pytest.mark.parametrize("origin", PAGE_ORIGINS)
 def test_a_get_from_the_page_gets_its_origin_back(cors_client, origin):
     response = cors_client.get("/bookmarks", headers={"Origin": origin})

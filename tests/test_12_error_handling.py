@@ -108,6 +108,7 @@ def expect_a_422_naming(response, field: str, sent: str) -> None:
     expect_validation_error(response, field)
 
 
+@pytest.mark.one_app  # each case: its own refused request, its own answer
 @pytest.mark.parametrize("number", ["NaN", "Infinity", "-Infinity"])
 def test_a_title_that_is_nan_or_infinity_is_a_422_not_a_500(client, number):
     # JSON has no NaN nor Infinity, but Python's JSON parser reads them: a client can send them.

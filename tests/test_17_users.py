@@ -127,6 +127,7 @@ def test_a_taken_user_name_answers_409_with_a_message(accounts):
     expect_status(log_in(second), 401)
 
 
+@pytest.mark.one_app  # each case: its own refused request, its own answer
 @pytest.mark.parametrize(
     ("sent", "wrong"),
     [

@@ -145,8 +145,8 @@ def learner_app(
     request: pytest.FixtureRequest, app_host: AppHost, step_dir: Path, api_port: int
 ) -> Iterator[LearnerApp]:
     """The learner's app for this test, fresh, as the learner starts it. The cases of a test
-    marked one_app (each sends what the app must refuse, and checks only its own answers)
-    share one: an app start is most of what such a case costs."""
+    marked one_app (each only reads, or sends what the app must refuse, and checks only its
+    own answers) share one: an app start is most of what such a case costs."""
     key = one_app_key(request, step_dir)
     app = kept_app(request, key)
     if app is not None and key is not None:
