@@ -321,11 +321,16 @@ def check_the_list_loads(page: Page, client, open_page) -> None:
     bookmark = create_bookmark(client, title="Listed on load", description="Shown from the API")
     create_bookmark(client, title=XSS_TITLE, description=XSS_DESCRIPTION)
     open_page()
+    _check_the_list(page, client, bookmark)
+
+
+def _check_the_list(page: Page, client, bookmark: dict) -> None:
     with user_action(page, client, "opening the page"):
-        expect_bookmark_shown(page, "Listed on load", "the page should list the bookmarks that GET /bookmarks answers")
+        title = bookmark["title"]
+        expect_bookmark_shown(page, title, "the page should list the bookmarks that GET /bookmarks answers")
         expect_page_shows_the_api(page, client, "on load")
         expect(
-            bookmark_item(page, "Listed on load").get_by_role("link", name="Listed on load"),
+            bookmark_item(page, title).get_by_role("link", name=title),
             "the title should be a link to the bookmark's URL",
         ).to_have_attribute("href", bookmark["url"])
         expect_shown_as_text(page)
@@ -337,6 +342,10 @@ def check_create(page: Page, client, open_page, refused_first: bool = True) -> N
     made = open_with_three(page, client, open_page)
     if refused_first:
         _check_a_refused_bookmark(page, client)
+    _check_an_added_bookmark(page, client, made)
+
+
+def _check_an_added_bookmark(page: Page, client, made: list[dict]) -> None:
     with user_action(page, client, "sending the form with a good bookmark"):
         fill_form(page, "https://example.com/created", "Made in the browser", "Sent by the form")
         send(page, ("POST",), submit_button(page).click, "submitting the form")
@@ -375,7 +384,11 @@ def _check_a_refused_bookmark(page: Page, client) -> None:
 def check_edit(page: Page, client, open_page) -> None:
     """Edit on the middle bookmark fills the form with it; changing only its title
     keeps its URL and description, and leaves the other bookmarks alone."""
-    made = open_with_three(page, client, open_page)
+    _check_an_edit(page, client, open_with_three(page, client, open_page))
+
+
+def _check_an_edit(page: Page, client, made: list[dict]) -> dict:
+    """Answers the edited bookmark, as the API holds it now."""
     middle = made[1]
     with user_action(page, client, f"clicking Edit on {middle['title']!r}"):
         bookmark_item(page, middle["title"]).get_by_role("button", name="Edit").click()
@@ -402,17 +415,21 @@ def check_edit(page: Page, client, open_page) -> None:
             assert held.get(other["id"]) == other, f"editing {middle['title']!r} changed {other['title']!r}"
         expect_page_shows_the_api(page, client, "after the edit")
         expect_no_error_shown(page, "a successful edit")
+    return edited
 
 
 def check_delete(page: Page, client, open_page) -> None:
     """Delete on the middle one of three deletes that one, and the page follows."""
     made = open_with_three(page, client, open_page)
-    middle = made[1]
+    _check_a_delete(page, client, made[1], (made[0], made[2]))
+
+
+def _check_a_delete(page: Page, client, middle: dict, others: tuple[dict, ...]) -> None:
     with user_action(page, client, f"clicking Delete on {middle['title']!r}"):
         delete = bookmark_item(page, middle["title"]).get_by_role("button", name="Delete")
         send(page, ("DELETE",), delete.click, f"Delete on {middle['title']!r}")
         held = _by_title(client)
-        for other in (made[0], made[2]):
+        for other in others:
             assert other["title"] in held, (
                 f"Delete on {middle['title']!r} deleted {other['title']!r} from the API: "
                 "each button should act on its own bookmark"
@@ -421,3 +438,17 @@ def check_delete(page: Page, client, open_page) -> None:
         expect(bookmark_item(page, middle["title"]), "a deleted bookmark should leave the list").to_have_count(0)
         expect_page_shows_the_api(page, client, "after the delete")
         expect_no_error_shown(page, "a successful delete")
+
+
+def check_list_add_edit_delete(page: Page, client, open_page, refused_first: bool = True) -> None:
+    """Everything the page of step 11 does, on one page load (the checks of check_the_list_loads,
+    check_create, check_edit and check_delete, one after the other): for a later step whose
+    lesson is elsewhere, this is one check, not four page loads."""
+    create_bookmark(client, title=XSS_TITLE, description=XSS_DESCRIPTION)
+    made = open_with_three(page, client, open_page)
+    _check_the_list(page, client, made[0])
+    if refused_first:
+        _check_a_refused_bookmark(page, client)
+    _check_an_added_bookmark(page, client, made)
+    edited = _check_an_edit(page, client, made)
+    _check_a_delete(page, client, edited, (made[0], made[2]))

@@ -19,10 +19,7 @@ from playwright.sync_api import expect
 from page_checks import (
     NOT_A_WEB_LINK,
     bookmark_item,
-    check_create,
-    check_delete,
-    check_edit,
-    check_the_list_loads,
+    check_list_add_edit_delete,
     expect_bookmark_shown,
     expect_calls_match_the_api,
     expect_error_in_words,
@@ -213,21 +210,11 @@ def test_a_stopped_api_shows_a_clear_message(live_api, page, open_page):
     expect_the_page_still_works(page, live_api.client, "Added when the API is back")
 
 
-# --- Everything from step 09 still works ----------------------------------------
+# --- Everything from step 11 still works --------------------------------------
 
-def test_the_page_lists_the_bookmarks_on_load(live_api, page, open_page):
-    check_the_list_loads(page, live_api.client, open_page)
+@pytest.mark.points(4)
+def test_the_page_still_lists_adds_edits_and_deletes(live_api, page, open_page):
+    """Steps 08-11 on one page load: one check (a mistake there fails it alone), not four page loads.
+    A refused bookmark has its own test above (the 422's message, in words)."""
+    check_list_add_edit_delete(page, live_api.client, open_page, refused_first=False)
     assert not page.errors, f"the page threw an uncaught JavaScript error: {page.errors}"
-
-
-def test_the_page_creates_a_bookmark(live_api, page, open_page):
-    # A refused bookmark has its own test above (the 422's message, in words).
-    check_create(page, live_api.client, open_page, refused_first=False)
-
-
-def test_the_page_edits_a_bookmark(live_api, page, open_page):
-    check_edit(page, live_api.client, open_page)
-
-
-def test_the_page_deletes_a_bookmark(live_api, page, open_page):
-    check_delete(page, live_api.client, open_page)
