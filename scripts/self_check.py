@@ -394,9 +394,10 @@ MISTAKES = [
 ]
 
 
-# Runs at once. Most of a run waits (a failing page check waits out its time limit), so
-# twice the CPUs keep them busy; more would leave the passing runs too little CPU.
-WORKERS = int(os.environ.get("SELF_CHECK_WORKERS", 2 * (os.cpu_count() or 1)))
+# Runs at once: one more than the CPUs, as grade_class.py grades learners. Much of a run waits
+# (a failing page check waits out its time limit); more runs at once would leave the runs that
+# must pass less CPU than a class's grading has, for the same time limits.
+WORKERS = int(os.environ.get("SELF_CHECK_WORKERS", (os.cpu_count() or 1) + 1))
 
 
 def number(path: Path) -> int:
