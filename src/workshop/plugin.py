@@ -20,6 +20,8 @@ What it adds to a run:
   its own lines, read from the app host), a route that never answers, an app
   that stopped. After one request of a step ran out of time the step's other
   tests fail at once.
+* **--first-failure-per-suite**, for the self-check's matrix (``scripts/self_check.py``):
+  a suite that failed once skips its other tests; whether it passes is all a cell needs.
 
 Learner code never runs in this process (see ``apps.py``): everything here is
 decided and written by the trusted side, after the app host is gone.
