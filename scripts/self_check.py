@@ -453,18 +453,22 @@ def check_an_exercise(suite: Path) -> str | None:
     return f"{suite.name} does not fail on the plain {step.name} (exit {code}): it checks nothing"
 
 
-def run_all_suites_against(step: Path) -> dict[str, bool]:
-    """Run every suite against one step folder; answer {suite file name: passed?}."""
+def run_all_suites_against(step: Path) -> dict[str, str | None]:
+    """Run every suite against one step folder; answer {suite file name: None when it passed,
+    else its first failing test and what it said}."""
     with tempfile.TemporaryDirectory() as tmp:
         report = Path(tmp) / "report.xml"
         # A suite that fails stops at its first failure: its other tests would only wait out their limits.
         pytest(*map(str, SUITES), "--app", str(step), f"--junitxml={report}", "--first-failure-per-suite")
-        passed = {suite.stem: True for suite in SUITES}
+        failures: dict[str, str | None] = {suite.stem: None for suite in SUITES}
         for case in ET.parse(report).iter("testcase"):
             suite = case.get("classname", "").split(".")[-1]
-            if case.find("failure") is not None or case.find("error") is not None:
-                passed[suite] = False
-        return passed
+            problem = case.find("failure")
+            if problem is None:
+                problem = case.find("error")
+            if problem is not None and failures.get(suite) is None:
+                failures[suite] = f"{case.get('name')}: {(problem.get('message') or '')[:500]}"
+        return failures
 
 
 def main() -> int:
@@ -504,10 +508,12 @@ def main() -> int:
         cells = []
         for step in steps:
             j = number(Path("test_" + step.name))
-            passed = results[step][suite.stem]
+            failure = results[step][suite.stem]
+            passed = failure is None
             expected = expected_outcome(k, j)
             if expected is not None and passed != expected:
-                problems.append(f"{suite.name} should {'pass' if expected else 'fail'} on {step.name}")
+                said = f" ({failure})" if failure else ""
+                problems.append(f"{suite.name} should {'pass' if expected else 'fail'} on {step.name}{said}")
             mark = "pass" if passed else "fail"
             cells.append(mark if expected is None or passed == expected else f"**{mark}** (wrong)")
         rows.append((suite.stem, cells))
