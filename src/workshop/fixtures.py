@@ -49,6 +49,7 @@ PAGE_URL = "http://127.0.0.1:5500/"
 APP_HOST = pytest.StashKey[AppHost]()  # launched as soon as a step suite is collected
 APP_PAGE_URL = "http://bookmarks.example/"
 NEVER_IMPORTS = pytest.StashKey[dict[Path, str]]()  # step folders whose main.py ran out of import time
+NEXT_TEST = pytest.StashKey["pytest.Item | None"]()  # the test pytest runs after this one, if it knows
 
 
 def repository(config: pytest.Config) -> Path:
@@ -99,6 +100,23 @@ def launch_app_host(config: pytest.Config, suites: Sequence[Path] = ()) -> AppHo
         except AppFailed:
             pass  # the first test that needs an app says why
     return config.stash[APP_HOST]
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> None:
+    item.stash[NEXT_TEST] = nextitem  # pytest-xdist's workers know it too: they keep one test in hand
+
+
+def next_test_checks(request: pytest.FixtureRequest, step_dir: Path) -> bool:
+    """The next test checks this folder too: an app imported for it in advance will be used.
+    After a suite's last test it would not (the next suite checks another step)."""
+    nextitem = request.node.stash.get(NEXT_TEST, None)
+    if nextitem is None:
+        return False
+    try:
+        return folder_under_test(request.config, getattr(nextitem, "module", None), nextitem.path) == step_dir
+    except LookupError:
+        return False
 
 
 @pytest.fixture(scope="session")
@@ -165,13 +183,15 @@ def learner_app(
         if "did not finish importing" in str(error):
             never_imports[step_dir] = f"an earlier test of this step: {error}"
         pytest.fail(f"step {step_dir.name}: {error}", pytrace=False)
-    app.prepare_next()  # on the other CPU, while this test runs: the next test's app starts at once
+    prepare = next_test_checks(request, step_dir)
+    if prepare:
+        app.prepare_next()  # on the other CPU, while this test runs: the next test's app starts at once
     yield app
     if key is not None and app.running:
         request.config.stash[KEPT_APP] = (key, app)  # for the test's next case, if it has one
         return
     app.stop()
-    if step_dir not in never_imports:
+    if prepare and step_dir not in never_imports:
         app.prepare_next()  # the next test of this step starts at once
 
 
