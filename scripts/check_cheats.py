@@ -96,7 +96,7 @@ class Attack:
     step: str  # the step folder it goes in
     file: str  # the file in that folder
     how: str  # append | write | link-folder | link-file | fifo | link-learner
-    code: str  # what is appended or written (@CANARY@ becomes the canary's port)
+    code: str  # what is appended or written (@CANARY@ becomes the canary's port, @VICTIM_DB@ a grader's database)
     tries: str
     single: bool = True  # tried in a single pytest run
     in_class: str = "yes"  # tried in the class run; "alone": in a class run of its own, with the baseline
@@ -307,6 +307,41 @@ async def loot(request: Request):
            "the same in the browser: an earlier page check's cookie must never reach a later one's app "
            "(each test's browser context starts empty)",
            in_class="no", proof="planted its cookies"),
+    # The checks read and write the app's files after it ran (a database taken down, what a
+    # sign-up wrote): through links it put there they would reach the grader's files.
+    Attack("links-out-of-its-copy", "16", "main.py", "append", """
+import os
+from recon import ran
+
+for name in ("bookmarks.db", "grader.db"):  # links in its folder to a database of the grader's
+    try:
+        os.remove(name)
+    except FileNotFoundError:
+        pass
+    os.symlink("@VICTIM_DB@", name)
+ran("put links to the grader's database in its folder")
+
+
+created = []  # just enough to reach the check that takes the database down, and no point
+
+
+@app.post("/bookmarks", status_code=201)
+def create(bookmark: dict):
+    created.append(bookmark)
+    return {"id": len(created), **bookmark}
+
+
+@app.get("/health")
+def health():
+    return {"status": "ok"} if created else {"status": "no bookmark yet"}
+
+
+from fastapi.staticfiles import StaticFiles  # noqa: E402 - serves its own folder: fails that check
+
+app.mount("/static", StaticFiles(directory="."), name="static")
+""", "links in its folder (bookmarks.db, grader.db) to a SQLite database of the grader's: the check that takes "
+         "the app's database down (suite 16) must not write over it, nor any check read it",
+           in_class="no", proof="put links"),
     Attack("link-learner-to-reference", "", "", "link-learner", "",
            "the learner's folder is a link to the reference steps/", single=False),
 ]
@@ -334,7 +369,7 @@ def make_baseline(target: Path) -> Path:
     return target
 
 
-def make_cheat(target: Path, attack: Attack, canary: int) -> Path:
+def make_cheat(target: Path, attack: Attack, canary: int, victim_db: Path | None = None) -> Path:
     """The baseline plus one attack (and recon.py beside the attacked main.py)."""
     make_baseline(target)
     for name, text in attack.files.items():
@@ -345,7 +380,7 @@ def make_cheat(target: Path, attack: Attack, canary: int) -> Path:
     folder = target / reference.name
     recon = f"CANARY_PORT = {canary}\nREPO_GUESS = {str(REPO)!r}\n" + RECON.read_text(encoding="utf-8")
     (folder / "recon.py").write_text(recon, encoding="utf-8")
-    code = attack.code.replace("@CANARY@", str(canary))
+    code = attack.code.replace("@CANARY@", str(canary)).replace("@VICTIM_DB@", str(victim_db))
     path = folder / attack.file
     if attack.how == "append":
         with open(path, "a", encoding="utf-8") as stream:
@@ -623,6 +658,8 @@ class Checker:
         self.environment.pop("PYTEST_ADDOPTS", None)
         self.markers = test_markers()
         make_baseline(work / "victim" / "steps")  # another learner's folder, beside the cheat's
+        self.victim_db = work / "victim" / "grader.db"  # a database of the grader's, outside every copy
+        plant(self.victim_db, "@SQLITE@")
         self.watched = [REPO, work / "victim"]
 
     def watch(self, verdict: Verdict, before: dict[str, str], canaries: list[Canary], left: list[str]) -> None:
@@ -688,7 +725,7 @@ class Checker:
 
     def single(self, attack: Attack, baseline: dict[str, float]) -> Verdict:
         canary = Canary()
-        steps = make_cheat(self.work / "single" / attack.name / "steps", attack, canary.port)
+        steps = make_cheat(self.work / "single" / attack.name / "steps", attack, canary.port, self.victim_db)
         numbers = sorted({attack.step, CHECKED_STEP})
         verdict = self.pytest(attack.name, steps, numbers, canary, attack.env, attack.proof)
         verdict.baseline = {number: baseline[number] for number in numbers}

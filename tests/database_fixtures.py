@@ -90,33 +90,28 @@ def take_the_database_down(app, postgres: PostgresServer | None, database: Datab
     if postgres is not None and database is not None:
         postgres.take_down(database)
         return lambda: postgres.bring_back(database)
-    assert app.copy is not None
-    files = {path: path.read_bytes() for path in app.copy.glob("*") if path.is_file()}
-    files = {path: data for path, data in files.items() if data[:16] == SQLITE_HEADER}
+    # Read and written as the app left its folder, never through a link it may have put there.
+    files = {name: data for name, data in app.files(subfolders=False).items() if data[:16] == SQLITE_HEADER}
     assert files, (
         "the app's folder has no SQLite database file: "
         'see the box "What the checks expect" on the step\'s page'
     )
-    for path in files:
-        path.write_bytes(b"this is not a database any more\n" * 256)
+    for name in files:
+        app.write_file(name, b"this is not a database any more\n" * 256)
 
     def bring_back() -> None:
-        for path, data in files.items():
-            path.write_bytes(data)
+        for name, data in files.items():
+            app.write_file(name, data)
 
     return bring_back
 
 
 def stored_text(app, database: Database | None) -> list[tuple[str, bytes]]:
     """What the app has written down, as (where, bytes): on SQLite, every file of the app's
-    folder; on PostgreSQL, every row of every table of the test's database, as text."""
+    folder (no link followed, none over 50 MB); on PostgreSQL, every row of every table of the
+    test's database, as text."""
     if database is None:
-        assert app.copy is not None
-        return [
-            (str(path.relative_to(app.copy)), path.read_bytes())
-            for path in app.copy.rglob("*")
-            if path.is_file() and path.stat().st_size < 50_000_000
-        ]
+        return list(app.files().items())
     import psycopg
     from psycopg import sql
 

@@ -193,7 +193,7 @@ def test_an_id_too_large_for_the_database_is_not_found(app):
 def test_without_database_url_the_database_is_the_file_bookmarks_db(learner_app):
     # The app as the fixture starts it: no DATABASE_URL at all, the default.
     created = create_bookmark(learner_app.client, title="In the default file")
-    made = learner_app.copy is not None and (learner_app.copy / DEFAULT_FILE).is_file()
+    made = learner_app.read_file(DEFAULT_FILE) is not None
     assert made, (
         f"with no DATABASE_URL set, the app should keep its bookmarks in the SQLite file {DEFAULT_FILE} "
         f"in the folder it runs from (sqlite:///{DEFAULT_FILE}); there is no such file. {THE_BOX}"
@@ -213,7 +213,7 @@ def test_database_url_chooses_the_database(app, database):
         f"with DATABASE_URL=sqlite:///{other} the app still lists the bookmark of the other database: "
         "read the database's address from the setting DATABASE_URL (settings.database_url)"
     )
-    made = app.copy is not None and (app.copy / other).is_file()
+    made = app.read_file(other) is not None
     assert made, (
         f"with DATABASE_URL=sqlite:///{other} there is no file {other} in the app's folder: "
         "create the engine from the setting DATABASE_URL"

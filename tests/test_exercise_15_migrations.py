@@ -25,12 +25,14 @@ OLD_BOOKMARKS = [
 ]
 
 
-def write_a_step_14_database(path) -> None:
-    path.unlink(missing_ok=True)
+def a_step_14_database(folder) -> bytes:
+    """The bytes of a SQLite file as step 14's app left it (made in the test's own folder)."""
+    path = folder / "step-14.db"
     with sqlite3.connect(path) as connection:
         connection.execute(STEP_14_TABLE)
         connection.executemany("INSERT INTO bookmarks VALUES (?, ?, ?, ?)", OLD_BOOKMARKS)
     connection.close()
+    return path.read_bytes()
 
 
 def test_a_new_bookmark_is_no_favourite_until_a_patch_says_so(learner_app):
@@ -47,10 +49,9 @@ def test_a_new_bookmark_is_no_favourite_until_a_patch_says_so(learner_app):
     )
 
 
-def test_a_database_of_step_14_is_migrated_and_keeps_its_bookmarks(learner_app):
+def test_a_database_of_step_14_is_migrated_and_keeps_its_bookmarks(learner_app, tmp_path):
     learner_app.stop()
-    assert learner_app.copy is not None
-    write_a_step_14_database(learner_app.copy / "bookmarks.db")
+    learner_app.write_file("bookmarks.db", a_step_14_database(tmp_path))  # never through a link of the app's
     learner_app.start(keep_data=True)
     listed = list_bookmarks(learner_app.client)
     found = {bookmark["id"]: bookmark for bookmark in listed}

@@ -297,6 +297,8 @@ def root():
         "read_tests": tries(lambda: pathlib.Path(TESTS).read_text()),
         "write_outside": tries(lambda: pathlib.Path(OUTSIDE).write_text("x")),
         "write_own": tries(lambda: pathlib.Path("data.json").write_text("[]")),
+        "write_dev": tries(lambda: pathlib.Path("/dev/mine").write_text("x")),
+        "memory_mib": [os.statvfs(p).f_blocks * os.statvfs(p).f_frsize // 2**20 for p in ("/tmp", "/dev/shm")],
     }
 """
 
@@ -313,10 +315,60 @@ def test_in_the_sandbox_the_app_reaches_only_its_own_copy(tmp_path):
             "read_tests": "FileNotFoundError",
             "write_outside": "FileNotFoundError",
             "write_own": "done",
+            "write_dev": "OSError",  # read-only: no file of any size there
+            "memory_mib": [256, 64],  # /tmp and /dev/shm are memory: capped
         }
         assert not outside.exists() and not (tmp_path / "01-hello-world" / "data.json").exists()
     finally:
         host.close()
+
+
+# Links to the grader's files, and a folder swapped for one, planted by the app at import.
+PLANTS_LINKS = """import os, pathlib
+from fastapi import FastAPI
+pathlib.Path("real.db").write_bytes(b"SQLite format 3\\x00 the app's own")
+os.symlink(OUTSIDE_FILE, "linked.db")
+os.symlink(OUTSIDE_FOLDER, "data")
+os.mkfifo("pipe")
+os.mkdir("static")
+pathlib.Path("static/app.css").write_text("body {}")
+os.symlink(OUTSIDE_FILE, "static/linked.css")
+here = os.getcwd()
+os.rename("static", "static-moved")
+os.symlink(OUTSIDE_FOLDER, "static")  # the folder swapped for a link
+app = FastAPI()
+"""
+
+
+def test_the_checks_never_follow_a_link_the_app_put_in_its_copy(host, tmp_path):
+    outside = tmp_path / "graders"
+    outside.mkdir()
+    secret = outside / "grader.db"
+    secret.write_bytes(b"SQLite format 3\x00 the grader's own")
+    (outside / "app.css").write_text("the grader's own")
+    source = PLANTS_LINKS.replace("OUTSIDE_FILE", repr(str(secret))).replace("OUTSIDE_FOLDER", repr(str(outside)))
+    app = LearnerApp(host, learner(tmp_path, "15-database", source)).start()
+    try:
+        files = {name: data for name, data in app.files().items() if "__pycache__" not in name}
+        assert set(files) == {"main.py", "real.db", "static-moved/app.css"}, "no link, pipe or swapped folder"
+        assert files["real.db"].endswith(b"the app's own")
+        assert set(app.files(subfolders=False)) == {"main.py", "real.db"}
+        assert app.read_file("real.db") == files["real.db"]
+        for name in ("linked.db", "data/grader.db", "static/app.css", "pipe", "missing.db", "static-moved"):
+            assert app.read_file(name) is None, name
+        app.write_file("linked.db", b"the checks' own")  # the link is replaced, never followed
+        inode = os.stat(app.copy / "real.db").st_ino
+        app.write_file("real.db", b"not a database any more")  # written over in place: the app sees it
+        assert os.stat(app.copy / "real.db").st_ino == inode and app.read_file("real.db") == b"not a database any more"
+        assert app.read_file("linked.db") == b"the checks' own"
+        with pytest.raises(OSError):
+            app.write_file("static/app.css", b"x")  # through the swapped folder: refused
+        with pytest.raises(ValueError):
+            app.read_file("../15-database/main.py")
+        assert secret.read_bytes() == b"SQLite format 3\x00 the grader's own"
+        assert (outside / "app.css").read_text() == "the grader's own"
+    finally:
+        app.stop()
 
 
 def test_a_folder_left_with_only_pythons_caches_is_no_step(tmp_path):

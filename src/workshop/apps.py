@@ -17,6 +17,7 @@ import queue
 import re
 import shutil
 import socket
+import stat
 import subprocess
 import sys
 import tempfile
@@ -34,6 +35,8 @@ from workshop.apphost import LIBRARIES, exit_reason
 
 HOST_SCRIPT = Path(__file__).with_name("apphost.py")
 SANDBOX_SCRIPT = "/workshop/apphost.py"  # where the host script is, inside the sandbox
+TMP_SIZE = 256 * 2**20  # bytes of /tmp in the sandbox (memory)
+SHM_SIZE = 64 * 2**20  # bytes of /dev/shm in the sandbox (memory)
 REPLY_TIMEOUT = 30.0  # seconds the host may take to answer a command (an import has its own limit)
 OUTPUT_SHOWN = 3000  # characters of the app's own output shown with a failure
 # .env and database files: the learner's own settings and data (git ignores them). The checks
@@ -96,6 +99,64 @@ def write_new_file(folder: Path, name: str, text: str) -> None:
         stream.write(text)
 
 
+# --- The copy after the app ran: the trusted side never follows a link ------------------
+#
+# The app may have put links in its copy, to any file of the grader's (a link is only a
+# name, whatever it points at in the sandbox), and may have swapped a folder of the copy
+# for one. The test process reaches every file from the host's workdir, which the app
+# cannot replace (the sandbox's bind mount), one part at a time with O_NOFOLLOW.
+
+FILE_LIMIT = 50 * 2**20  # bytes: a bigger file of the app's is not read (its database is small)
+SAFE_OPEN = os.open in os.supports_dir_fd and hasattr(os, "O_NOFOLLOW")  # not on Windows (and no sandbox there)
+
+
+def _open_folder_below(root: Path, parts: Sequence[str]) -> int:
+    """A descriptor of root/parts..., each part opened in the one before, none followed if a link."""
+    fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        for part in parts:
+            inner = os.open(part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=fd)
+            os.close(fd)
+            fd = inner
+    except OSError:
+        os.close(fd)
+        raise
+    return fd
+
+
+def _read_regular(name: str, folder_fd: int) -> bytes | None:
+    """The regular file `name` in the folder, or None (a link, a pipe, a folder, too big)."""
+    try:
+        fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=folder_fd)
+    except OSError:
+        return None
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode) or info.st_size > FILE_LIMIT:
+        os.close(fd)
+        return None
+    with os.fdopen(fd, "rb") as stream:
+        return stream.read(FILE_LIMIT)  # it may grow meanwhile: no more than the limit
+
+
+def _open_regular_for_writing(name: str, folder_fd: int) -> int:
+    """`name` in the folder, emptied for writing: the regular file there, or a new one in place
+    of whatever else is there (a link is removed, never followed)."""
+    try:
+        fd = os.open(name, os.O_WRONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=folder_fd)
+    except OSError:
+        fd = -1  # none, or a link (ELOOP), or a folder
+    if fd >= 0 and stat.S_ISREG(os.fstat(fd).st_mode):
+        os.ftruncate(fd, 0)
+        return fd
+    if fd >= 0:
+        os.close(fd)
+    try:
+        os.unlink(name, dir_fd=folder_fd)
+    except FileNotFoundError:
+        pass
+    return os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644, dir_fd=folder_fd)
+
+
 def _copy_folder(source: Path, target: Path) -> None:
     """A throw-away copy of a learner's folder. Symbolic links are copied as links, never
     followed: a link to a file outside the folder stays a link to nothing in the sandbox."""
@@ -138,8 +199,18 @@ def sandbox_command(workdir: Path, shared: Sequence[Path] = ()) -> list[str] | N
         "/proc",
         "--dev",
         "/dev",
+        # Writable, but in memory: capped, so that an app cannot fill the machine's memory there;
+        # /dev itself read-only (its devices still work).
+        "--size",
+        str(TMP_SIZE),
         "--tmpfs",
         "/tmp",
+        "--size",
+        str(SHM_SIZE),
+        "--tmpfs",
+        "/dev/shm",
+        "--remount-ro",
+        "/dev",
     ]
     for path in dict.fromkeys(readable):
         command += ["--ro-bind-try", path, path]
@@ -700,6 +771,81 @@ class LearnerApp:
 
     def mend(self) -> None:
         self._relay({"cmd": "mend"})
+
+    # The copy's files, as the app left them: read and written without following a link.
+
+    def _copy_parts(self, name: str = "") -> tuple[list[str], str]:
+        """The folders from the host's workdir down to `name`'s folder, and its last part."""
+        if self.copy is None:
+            raise AppFailed("the app has not started: it has no folder yet")
+        parts = [*self.copy.relative_to(self.host.workdir).parts, *Path(name).parts]
+        if any(part in ("", ".", "..") for part in parts) or Path(name).is_absolute():
+            raise ValueError(f"{name!r} should be a path inside the app's folder")
+        return (parts[:-1], parts[-1]) if name else (parts, "")
+
+    def read_file(self, name: str) -> bytes | None:
+        """The regular file `name` (e.g. "bookmarks.db", "static/app.css") of the app's copy;
+        None when there is none, or it is a link, or a link is on its way, or it is over 50 MB."""
+        folders, last = self._copy_parts(name)
+        if not SAFE_OPEN:
+            path = self.host.workdir.joinpath(*folders, last)
+            links = any(self.host.workdir.joinpath(*folders[:n]).is_symlink() for n in range(1, len(folders) + 1))
+            if links or path.is_symlink() or not path.is_file() or path.stat().st_size > FILE_LIMIT:
+                return None
+            return path.read_bytes()
+        try:
+            folder = _open_folder_below(self.host.workdir, folders)
+        except OSError:
+            return None
+        try:
+            return _read_regular(last, folder)
+        finally:
+            os.close(folder)
+
+    def files(self, subfolders: bool = True) -> dict[str, bytes]:
+        """Every regular file of the app's copy (in its subfolders too, unless subfolders=False),
+        by its path in the copy; links (to files or folders) are left out, as are files over 50 MB."""
+        if not SAFE_OPEN:
+            assert self.copy is not None
+            paths = self.copy.rglob("*") if subfolders else self.copy.glob("*")
+            return {
+                str(path.relative_to(self.copy)): data
+                for path in paths
+                if (data := self.read_file(str(path.relative_to(self.copy)))) is not None
+            }
+        folders, _ = self._copy_parts()
+        top = _open_folder_below(self.host.workdir, folders)
+        found: dict[str, bytes] = {}
+        try:
+            for folder, subfolder_names, names, folder_fd in os.fwalk(".", dir_fd=top, follow_symlinks=False):
+                if not subfolders:
+                    subfolder_names.clear()
+                for name in names:
+                    data = _read_regular(name, folder_fd)
+                    if data is not None:
+                        found[os.path.normpath(os.path.join(folder, name))] = data
+        finally:
+            os.close(top)
+        return found
+
+    def write_file(self, name: str, data: bytes) -> None:
+        """Write `name` in the app's copy: a regular file there is written over in place (an app
+        that has it open sees the new bytes: a database taken down under it); anything else under
+        that name (a link, a pipe) is replaced by a new file. A link is never followed."""
+        folders, last = self._copy_parts(name)
+        if not SAFE_OPEN:
+            path = self.host.workdir.joinpath(*folders, last)
+            if path.is_symlink() or (path.exists() and not path.is_file()):
+                path.unlink()
+            path.write_bytes(data)
+            return
+        folder = _open_folder_below(self.host.workdir, folders)
+        try:
+            fd = _open_regular_for_writing(last, folder)
+            with os.fdopen(fd, "wb") as stream:
+                stream.write(data)
+        finally:
+            os.close(folder)
 
     def output(self) -> str:
         """The end of what the app printed during the test."""
