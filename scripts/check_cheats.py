@@ -342,6 +342,18 @@ app.mount("/static", StaticFiles(directory="."), name="static")
 """, "links in its folder (bookmarks.db, grader.db) to a SQLite database of the grader's: the check that takes "
          "the app's database down (suite 16) must not write over it, nor any check read it",
            in_class="no", proof="put links"),
+    # The hand-in itself: links to the grader's files, which the checks of the deployment files read.
+    Attack("hand-in-links-to-graders-files", "16", "main.py", "append", """
+from recon import ran
+
+ran("handed in links to the grader's files")
+""", "a hand-in whose Dockerfile, requirements.txt and compose.yaml are links to a file of the grader's "
+         "(one that is no valid YAML, whose error would quote it): no check reads it, no message shows it",
+           in_class="no", proof="handed in links", files={
+               "16-one-origin/Dockerfile": "@LINK@@VICTIM@/secret.yaml",
+               "16-one-origin/requirements.txt": "@LINK@@VICTIM@/secret.yaml",
+               "16-one-origin/compose.yaml": "@LINK@@VICTIM@/secret.yaml",
+           }),
     Attack("link-learner-to-reference", "", "", "link-learner", "",
            "the learner's folder is a link to the reference steps/", single=False),
 ]
@@ -373,7 +385,7 @@ def make_cheat(target: Path, attack: Attack, canary: int, victim_db: Path | None
     """The baseline plus one attack (and recon.py beside the attacked main.py)."""
     make_baseline(target)
     for name, text in attack.files.items():
-        plant(target / name, text)
+        plant(target / name, text.replace("@VICTIM@", str(victim_db.parent if victim_db else "")))
     if not attack.step:
         return target
     reference = reference_folders()[attack.step]
@@ -660,6 +672,8 @@ class Checker:
         make_baseline(work / "victim" / "steps")  # another learner's folder, beside the cheat's
         self.victim_db = work / "victim" / "grader.db"  # a database of the grader's, outside every copy
         plant(self.victim_db, "@SQLITE@")
+        # A file of the grader's that quotes the secret, and is no valid YAML (an error would quote it).
+        plant(work / "victim" / "secret.yaml", f"CMD {self.secret}\nservices: [{self.secret}\n")
         self.watched = [REPO, work / "victim"]
 
     def watch(self, verdict: Verdict, before: dict[str, str], canaries: list[Canary], left: list[str]) -> None:

@@ -26,6 +26,7 @@ import yaml
 import database_fixtures
 from database_fixtures import database_env, take_the_database_down
 from page_checks import check_list_add_edit_delete, expect_error_in_words, watch
+from workshop.steps import read_step_file
 from workshop_checks import create_bookmark, expect_json, expect_status, list_bookmarks
 
 THE_BOX = 'see the box "What the checks expect" on the step\'s page'
@@ -240,10 +241,12 @@ def test_the_page_from_the_app_says_so_when_the_database_cannot_be_used(
 # --- The deployment files, read ---------------------------------------------------------
 
 
-def first_file(step_dir: Path, names: tuple[str, ...]) -> Path:
+def first_file(step_dir: Path, names: tuple[str, ...]) -> tuple[str, str]:
+    """The first of these files the step folder has, as (name, text); a link out of it does not count."""
     for name in names:
-        if (step_dir / name).is_file():
-            return step_dir / name
+        text = read_step_file(step_dir, name)
+        if text is not None:
+            return name, text
     pytest.fail(f"{step_dir.name} has none of {', '.join(names)}: {THE_BOX}", pytrace=False)
 
 
@@ -273,73 +276,69 @@ def copied_sources(arguments: str) -> list[str]:
 
 
 def test_the_container_starts_the_app_for_production(step_dir):
-    recipe = first_file(step_dir, ("Dockerfile", "Containerfile"))
-    steps = instructions(recipe.read_text(encoding="utf-8"))
-    assert any(keyword == "FROM" for keyword, _ in steps), f"{recipe.name} has no FROM line: it builds no image"
+    recipe, text = first_file(step_dir, ("Dockerfile", "Containerfile"))
+    steps = instructions(text)
+    assert any(keyword == "FROM" for keyword, _ in steps), f"{recipe} has no FROM line: it builds no image"
     starts = [command_words(args) for keyword, args in steps if keyword in ("CMD", "ENTRYPOINT")]
-    assert starts, f"{recipe.name} has no CMD: the container would not start the app. {THE_BOX}"
+    assert starts, f"{recipe} has no CMD: the container would not start the app. {THE_BOX}"
     words = [word for start in starts for word in start]
     text = " ".join(words)
     assert "--reload" not in words and not re.search(r"\bfastapi dev\b", text), (
-        f"{recipe.name} starts the app with {text!r}: --reload and fastapi dev watch files for changes, "
+        f"{recipe} starts the app with {text!r}: --reload and fastapi dev watch files for changes, "
         "for your computer only. On a server: fastapi run main.py"
     )
     if re.search(r"\bfastapi run\b", text):
         return
     assert re.search(r"\buvicorn\b", text), (
-        f"{recipe.name} starts {text!r}: start the app with fastapi run main.py (or uvicorn). {THE_BOX}"
+        f"{recipe} starts {text!r}: start the app with fastapi run main.py (or uvicorn). {THE_BOX}"
     )
     assert re.search(r"--host[= ]0\.0\.0\.0", text), (
-        f"{recipe.name} starts uvicorn without --host 0.0.0.0 ({text!r}): uvicorn listens on 127.0.0.1 "
+        f"{recipe} starts uvicorn without --host 0.0.0.0 ({text!r}): uvicorn listens on 127.0.0.1 "
         "by default, the container's own address, which the published port never reaches. "
         "Use fastapi run main.py (it listens on 0.0.0.0), or add --host 0.0.0.0"
     )
 
 
 def test_the_image_gets_what_the_app_needs_and_no_env_file(step_dir):
-    recipe = first_file(step_dir, ("Dockerfile", "Containerfile"))
-    steps = instructions(recipe.read_text(encoding="utf-8"))
+    recipe, text = first_file(step_dir, ("Dockerfile", "Containerfile"))
+    steps = instructions(text)
     installed = " ".join(args for keyword, args in steps if keyword == "RUN")
     for requirements in re.findall(r"-r\s+(\S+)", installed):
-        path = step_dir / Path(requirements).name
-        if path.is_file():
-            installed += " " + path.read_text(encoding="utf-8")
+        installed += " " + (read_step_file(step_dir, Path(requirements).name) or "")
     names = {name.lower().replace("_", "-") for name in re.findall(r"(?<![\w.-])([A-Za-z][\w.-]*)", installed)}
     # What any version of this step needs: FastAPI, a database library, and a PostgreSQL
     # driver (the classic: it works with SQLite on your computer, and not in compose).
     for needed in (("fastapi",), ("sqlmodel", "sqlalchemy"), ("psycopg", "psycopg2", "psycopg2-binary", "asyncpg")):
         assert names & set(needed), (
-            f"{recipe.name} installs no {' or '.join(needed)} (neither in a RUN line nor in the requirements "
+            f"{recipe} installs no {' or '.join(needed)} (neither in a RUN line nor in the requirements "
             "file it installs with -r): the app would not start in the container, or not reach PostgreSQL"
         )
     starts = " ".join(args for keyword, args in steps if keyword in ("CMD", "ENTRYPOINT"))
     if "fastapi" in starts and "run" in starts:
         assert "fastapi-cli" in names or re.search(r"fastapi\[[^\]]*standard", installed), (
-            f"{recipe.name} starts the app with fastapi run, but installs neither fastapi-cli nor "
+            f"{recipe} starts the app with fastapi run, but installs neither fastapi-cli nor "
             "fastapi[standard]: the command fastapi comes with them"
         )
     copies_all = any(
         keyword in ("COPY", "ADD") and {".", "./", "*"} & set(copied_sources(args)) for keyword, args in steps
     )
     if copies_all:
-        ignore = step_dir / ".dockerignore"
-        if not ignore.is_file():
-            ignore = step_dir / ".containerignore"
-        ignored = ignore.read_text(encoding="utf-8").split() if ignore.is_file() else []
+        ignore = read_step_file(step_dir, ".dockerignore") or read_step_file(step_dir, ".containerignore")
+        ignored = ignore.split() if ignore else []
         assert any(entry.lstrip("/").rstrip("/") in (".env", ".env*", "*.env", "**/.env") for entry in ignored), (
-            f"{recipe.name} copies the whole folder into the image, .env (the database's password) "
+            f"{recipe} copies the whole folder into the image, .env (the database's password) "
             "included: anyone who gets the image reads it. List .env in a .dockerignore beside it"
         )
 
 
 def compose_file(step_dir: Path) -> dict:
-    path = first_file(step_dir, ("compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml"))
+    name, text = first_file(step_dir, ("compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml"))
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.safe_load(text)
     except yaml.YAMLError as error:
-        pytest.fail(f"{path.name} is not valid YAML: {error}", pytrace=False)
+        pytest.fail(f"{name} is not valid YAML: {error}", pytrace=False)
     if not isinstance(data, dict) or not isinstance(data.get("services"), dict):
-        pytest.fail(f"{path.name} has no services: a compose file lists them under services:", pytrace=False)
+        pytest.fail(f"{name} has no services: a compose file lists them under services:", pytrace=False)
     return data
 
 

@@ -13,7 +13,7 @@ import pytest
 
 from workshop.apps import AppFailed, AppHost, LearnerApp, libraries_used
 from workshop.results import format_card, gradescope_results, plain_reason, step_rows
-from workshop.steps import find_step_folder
+from workshop.steps import find_step_folder, read_step_file
 
 # The harness's own checks (points, card, exports, the app host): with the workshop's other
 # tooling, in `pytest -m tooling` (CI runs it), not in the everyday run of the steps' checks.
@@ -369,6 +369,21 @@ def test_the_checks_never_follow_a_link_the_app_put_in_its_copy(host, tmp_path):
         assert (outside / "app.css").read_text() == "the grader's own"
     finally:
         app.stop()
+
+
+def test_a_hand_ins_link_out_of_its_folder_is_never_read(tmp_path):
+    secret = tmp_path / "graders-secret.txt"
+    secret.write_text("the grader's own")
+    step = tmp_path / "16-one-origin"
+    (step / "deploy").mkdir(parents=True)
+    (step / "deploy" / "Dockerfile").write_text("FROM python")
+    (step / "Dockerfile").symlink_to(step / "deploy" / "Dockerfile")  # a link inside the folder: fine
+    (step / "compose.yaml").symlink_to(secret)
+    (step / "out").symlink_to(tmp_path)
+    assert read_step_file(step, "Dockerfile") == "FROM python"
+    assert read_step_file(step, "deploy/Dockerfile") == "FROM python"
+    for name in ("compose.yaml", "out/graders-secret.txt", "missing.txt", "deploy"):
+        assert read_step_file(step, name) is None, name
 
 
 def test_a_folder_left_with_only_pythons_caches_is_no_step(tmp_path):

@@ -39,7 +39,7 @@ import httpx2
 import pytest
 
 from workshop.apps import AppFailed, AppHost, LearnerApp, free_port, make_host
-from workshop.steps import find_step_folder, step_of
+from workshop.steps import find_step_folder, read_step_file, step_of
 
 # Where the learner serves the two halves, as the pages tell them; from step 16 on the
 # app serves its page too, opened at a deployed app's address (another host than 8000's).
@@ -355,10 +355,10 @@ def open_page(request: pytest.FixtureRequest, page: Any, page_server: PageServer
         if from_app:  # the page as the learner's app serves it, wherever its file is
             page.goto(APP_PAGE_URL)
             return page
-        page_file = step_dir / "index.html"
-        if not page_file.is_file():
-            pytest.fail(f"{step_dir.name} has no index.html", pytrace=False)
-        if needs_javascript and "<script" not in page_file.read_text(encoding="utf-8", errors="replace").lower():
+        html = read_step_file(step_dir, "index.html")
+        if html is None:
+            pytest.fail(f"{step_dir.name} has no index.html (a link out of the folder does not count)", pytrace=False)
+        if needs_javascript and "<script" not in html.lower():
             pytest.fail(f"{step_dir.name}/index.html has no <script> yet: it cannot talk to the API", pytrace=False)
         page.goto(PAGE_URL)
         return page

@@ -13,6 +13,16 @@ SUITE_NAME = re.compile(r"test_(\d\d)_\w+")
 STEP_FOLDER = re.compile(r"(\d\d)-[\w-]+")
 
 
+def read_step_file(step_dir: Path, name: str) -> str | None:
+    """The text of the file `name` in a learner's step folder; None when there is none, or it
+    (or a folder on its way) is a link out of the step folder. A hand-in's link may point at
+    any file of the grader's: its text must not reach a check, whose message could show it."""
+    path = step_dir / name
+    if not path.is_file() or not path.resolve().is_relative_to(step_dir.resolve()):
+        return None
+    return path.read_text(encoding="utf-8", errors="replace")
+
+
 def step_of(suite: Path) -> str | None:
     """ "04" for tests/test_04_create_bookmark.py; None for a module that is not a step suite."""
     match = SUITE_NAME.fullmatch(suite.stem)
