@@ -35,6 +35,8 @@ from workshop.apphost import LIBRARIES, exit_reason
 
 HOST_SCRIPT = Path(__file__).with_name("apphost.py")
 SANDBOX_SCRIPT = "/workshop/apphost.py"  # where the host script is, inside the sandbox
+APPS_INSIDE = "/apps"  # the copies' folder, as the sandboxed host sees it
+APPS_SIZE = 512 * 2**20  # bytes all the copies of a run and what the apps write there may take (memory)
 TMP_SIZE = 256 * 2**20  # bytes of /tmp in the sandbox (memory)
 SHM_SIZE = 64 * 2**20  # bytes of /dev/shm in the sandbox (memory)
 REPLY_TIMEOUT = 30.0  # seconds the host may take to answer a command (an import has its own limit)
@@ -163,15 +165,17 @@ def _copy_folder(source: Path, target: Path) -> None:
     shutil.copytree(source, target, symlinks=True, ignore=copy_ignored)
 
 
-def sandbox_command(workdir: Path, shared: Sequence[Path] = ()) -> list[str] | None:
+def sandbox_command(shared: Sequence[Path] = ()) -> list[str] | None:
     """bubblewrap's command line for the host, or None where there is no bubblewrap.
 
     Inside: a new PID namespace whose processes all die with the host, no network
     (the test process hands each app its listening socket), an unprivileged user,
     a read-only view of the system and of Python and its packages only, and one
-    writable folder: the throw-away copies. The tests, the hidden tests, the class
-    folder and every other learner's work are not there at all. `shared`: folders the
-    apps may read, e.g. a database server's socket folder (tests/database_servers.py)."""
+    writable folder for the throw-away copies, /apps: in memory, capped (APPS_SIZE),
+    gone with the sandbox. The test process reaches it through /proc (AppHost.workdir).
+    The tests, the hidden tests, the class folder and every other learner's work are
+    not there at all. `shared`: folders the apps may read, e.g. a database server's
+    socket folder (tests/database_servers.py)."""
     bwrap = shutil.which("bwrap")
     if bwrap is None or not sys.platform.startswith("linux"):
         return None
@@ -220,15 +224,16 @@ def sandbox_command(workdir: Path, shared: Sequence[Path] = ()) -> list[str] | N
         "--ro-bind",
         str(HOST_SCRIPT),
         SANDBOX_SCRIPT,
-        "--bind",
-        str(workdir),
-        str(workdir),
+        "--size",
+        str(APPS_SIZE),
+        "--tmpfs",
+        APPS_INSIDE,
         "--chdir",
-        str(workdir),
+        APPS_INSIDE,
         "--clearenv",
         "--setenv",
         "HOME",
-        str(workdir),
+        APPS_INSIDE,
         "--setenv",
         "PATH",
         "/usr/bin:/bin",
@@ -257,7 +262,10 @@ class AppHost:
 
     def __init__(self, sandbox: str = "auto", import_timeout: float = 10.0) -> None:
         self.import_timeout = import_timeout
-        self.workdir = Path(tempfile.mkdtemp(prefix="workshop-apps-"))
+        # The host's log; and the copies, where there is no sandbox (else they are in it: workdir).
+        self.scratch = Path(tempfile.mkdtemp(prefix="workshop-apps-"))
+        self.sandbox_root: Path | None = None  # /proc/PID/root of a process in the sandbox
+        self.sandbox_info: int | None = None  # bubblewrap writes that PID here (--info-fd)
         # The apps' output files, where the sandbox cannot reach: the host writes to a file
         # descriptor we hand it. A path in workdir could be swapped for a link to any file of
         # ours (the tests, /proc/self/environ), which we would then show as "what the app printed".
@@ -276,28 +284,64 @@ class AppHost:
 
     # -- the host process
 
+    @property
+    def workdir(self) -> Path:
+        """Where the copies are, as this process reaches them: in the sandbox's own folder,
+        through /proc/PID/root (the sandbox's files as its processes see them), or, with no
+        sandbox, on the disk. The host is launched if it is not running, and waited for: once it
+        has warmed up, its sandbox is there."""
+        if self.process is None:
+            self.launch()
+        if not self.sandboxed:
+            return self.scratch
+        if self.sandbox_root is None:
+            self.ready()
+            assert self.sandbox_info is not None
+            text = b""
+            while b"}" not in text:  # one small JSON object, written as soon as the sandbox is up
+                chunk = os.read(self.sandbox_info, 4096)
+                if not chunk:
+                    break
+                text += chunk
+            os.close(self.sandbox_info)
+            self.sandbox_info = None
+            found = re.search(rb'"child-pid"\s*:\s*(\d+)', text)
+            if found is None:
+                raise AppFailed("bubblewrap did not say which process the sandbox is")
+            self.sandbox_root = Path(f"/proc/{int(found.group(1))}/root")
+        return self.sandbox_root / APPS_INSIDE.lstrip("/")
+
+    def inside(self, path: Path) -> str:
+        """A path of workdir as the host sees it."""
+        if not self.sandboxed:
+            return str(path)
+        return f"{APPS_INSIDE}/{path.relative_to(self.workdir).as_posix()}"
+
     def launch(self) -> None:
         ours, theirs = socket.socketpair()
         fd = theirs.fileno()
-        command = sandbox_command(self.workdir, self.shared) if self.sandbox != "none" else None
+        command = sandbox_command(self.shared) if self.sandbox != "none" else None
         if command is not None and self.sandbox == "auto" and not sandbox_works(command):
             command = None
         if command is None and self.sandbox == "bwrap":
             raise AppFailed("--sandbox=bwrap: bubblewrap is not installed or refused to start here")
         # The libraries of every folder seen or expected so far, imported while it warms up.
         libraries = sorted({name for names in self.scanned.values() for name in names})
+        passed = [fd]
         if command is not None:
-            argv = [*command, sys.executable, "-I", SANDBOX_SCRIPT, str(fd), *libraries]
+            self.sandbox_info, info = os.pipe()
+            passed.append(info)
+            argv = [*command, "--info-fd", str(info), sys.executable, "-I", SANDBOX_SCRIPT, str(fd), *libraries]
         else:
             argv = [sys.executable, "-I", str(HOST_SCRIPT), str(fd), *libraries]
         self.sandboxed = command is not None
-        log = open(self.workdir / "host.log", "ab")  # noqa: SIM115 - the host's own errors, for us
+        log = open(self.scratch / "host.log", "ab")  # noqa: SIM115 - the host's own errors, for us
         # bubblewrap is PID 1 in the sandbox, where its /proc/1/environ can be read: it gets
         # none of ours (secrets of the grading machine); the host inside gets only what --setenv says.
         environment = {"PATH": "/usr/bin:/bin"} if command is not None else None
         self.process = subprocess.Popen(
             argv,
-            pass_fds=[fd],
+            pass_fds=passed,
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=log,
@@ -306,6 +350,8 @@ class AppHost:
         )
         log.close()
         theirs.close()
+        for extra in passed[1:]:
+            os.close(extra)  # bubblewrap's end of the info pipe
         self.control = ours
         self.launching = True  # it warms up while pytest collects: its answer is read when first needed
 
@@ -366,7 +412,8 @@ class AppHost:
         return answer
 
     def stop_host(self, wait: float = 10) -> None:
-        """End the host and everything in its sandbox (the copies stay until close)."""
+        """End the host and everything in its sandbox (the copies go with it; on the disk,
+        where there is no sandbox, they stay until close)."""
         if self.control is not None:
             self.control.close()  # the host then ends every process the apps left, and itself
             self.control = None
@@ -385,6 +432,10 @@ class AppHost:
         self.waiting = False
         self.launching = False
         self.prepared = None
+        self.sandbox_root = None
+        if self.sandbox_info is not None:
+            os.close(self.sandbox_info)
+            self.sandbox_info = None
 
     def expect(self, folder: Path) -> None:
         """The run will check this folder: the host imports its libraries at launch."""
@@ -404,7 +455,7 @@ class AppHost:
         copy = self.new_copy(folder, {})
         output = self.outputs / f"{copy.parent.name}-0.log"
         writer = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o600)
-        command = {"cmd": "prepare", "folder": str(copy), "libraries": self.libraries(folder), **options}
+        command = {"cmd": "prepare", "folder": self.inside(copy), "libraries": self.libraries(folder), **options}
         try:
             answer = self.ask({**command, "import_timeout": self.import_timeout}, [writer])
         finally:
@@ -427,7 +478,7 @@ class AppHost:
     def close(self) -> None:
         """End the host and everything in its sandbox; remove the copies."""
         self.stop_host()
-        shutil.rmtree(self.workdir, ignore_errors=True)
+        shutil.rmtree(self.scratch, ignore_errors=True)
         shutil.rmtree(self.outputs, ignore_errors=True)
 
     def new_copy(self, folder: Path, files: Mapping[str, str]) -> Path:
@@ -457,7 +508,7 @@ class SpawnHost(AppHost):
         self.current: tuple[subprocess.Popen[str], queue.Queue[str]] | None = None
 
     def _spawn(self) -> tuple[subprocess.Popen[str], queue.Queue[str]]:
-        log = open(self.workdir / "host.log", "a")  # noqa: SIM115 - the host's own errors, for us
+        log = open(self.scratch / "host.log", "a")  # noqa: SIM115 - the host's own errors, for us
         process = subprocess.Popen(
             [sys.executable, "-I", str(HOST_SCRIPT), "--one"],
             stdin=subprocess.PIPE,
@@ -675,7 +726,7 @@ class LearnerApp:
         self.output_files.append(output)
         command = {
             "cmd": "start",
-            "folder": str(copy),
+            "folder": self.host.inside(copy),
             "port": self.port,
             "libraries": self.host.libraries(self.folder),
             "keep_spare": keep_spare,
@@ -778,6 +829,8 @@ class LearnerApp:
         """The folders from the host's workdir down to `name`'s folder, and its last part."""
         if self.copy is None:
             raise AppFailed("the app has not started: it has no folder yet")
+        if not self.copy.is_relative_to(self.host.workdir):
+            raise AppFailed("the app host was started again since: the app's folder is gone")
         parts = [*self.copy.relative_to(self.host.workdir).parts, *Path(name).parts]
         if any(part in ("", ".", "..") for part in parts) or Path(name).is_absolute():
             raise ValueError(f"{name!r} should be a path inside the app's folder")
