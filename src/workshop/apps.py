@@ -264,7 +264,7 @@ class AppHost:
         self.import_timeout = import_timeout
         # The host's log; and the copies, where there is no sandbox (else they are in it: workdir).
         self.scratch = Path(tempfile.mkdtemp(prefix="workshop-apps-"))
-        self.sandbox_root: Path | None = None  # /proc/PID/root of a process in the sandbox
+        self.apps_folder: int | None = None  # a descriptor of the sandbox's folder of copies
         self.sandbox_info: int | None = None  # bubblewrap writes that PID here (--info-fd)
         # The apps' output files, where the sandbox cannot reach: the host writes to a file
         # descriptor we hand it. A path in workdir could be swapped for a link to any file of
@@ -286,15 +286,16 @@ class AppHost:
 
     @property
     def workdir(self) -> Path:
-        """Where the copies are, as this process reaches them: in the sandbox's own folder,
-        through /proc/PID/root (the sandbox's files as its processes see them), or, with no
-        sandbox, on the disk. The host is launched if it is not running, and waited for: once it
-        has warmed up, its sandbox is there."""
+        """Where the copies are, as this process reaches them: the sandbox's own folder, or,
+        with no sandbox, on the disk. The host is launched if it is not running, and waited
+        for: once it has warmed up, its sandbox is there. The folder is opened once, through
+        /proc/PID/root (the sandbox's files as its processes see them), and reached through
+        that descriptor from then on: a PID is soon another process's (32768 of them, often)."""
         if self.process is None:
             self.launch()
         if not self.sandboxed:
             return self.scratch
-        if self.sandbox_root is None:
+        if self.apps_folder is None:
             self.ready()
             assert self.sandbox_info is not None
             text = b""
@@ -306,10 +307,11 @@ class AppHost:
             os.close(self.sandbox_info)
             self.sandbox_info = None
             found = re.search(rb'"child-pid"\s*:\s*(\d+)', text)
-            if found is None:
-                raise AppFailed("bubblewrap did not say which process the sandbox is")
-            self.sandbox_root = Path(f"/proc/{int(found.group(1))}/root")
-        return self.sandbox_root / APPS_INSIDE.lstrip("/")
+            if found is None or self.process is None or self.process.poll() is not None:  # alive: so is its child
+                raise AppFailed("the app host's sandbox ended as it started")
+            folder = f"/proc/{int(found.group(1))}/root{APPS_INSIDE}"
+            self.apps_folder = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+        return Path(f"/proc/self/fd/{self.apps_folder}")
 
     def inside(self, path: Path) -> str:
         """A path of workdir as the host sees it."""
@@ -432,7 +434,9 @@ class AppHost:
         self.waiting = False
         self.launching = False
         self.prepared = None
-        self.sandbox_root = None
+        if self.apps_folder is not None:
+            os.close(self.apps_folder)  # the sandbox's folder of copies goes now
+            self.apps_folder = None
         if self.sandbox_info is not None:
             os.close(self.sandbox_info)
             self.sandbox_info = None
