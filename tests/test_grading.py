@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from workshop import apps
 from workshop.apps import AppFailed, AppHost, LearnerApp, libraries_used
 from workshop.results import format_card, gradescope_results, plain_reason, step_rows
 from workshop.steps import find_step_folder, read_step_file
@@ -319,6 +320,27 @@ def test_in_the_sandbox_the_app_reaches_only_its_own_copy(tmp_path):
             "memory_mib": [512, 256, 64],  # the copies' folder, /tmp and /dev/shm are memory: capped
         }
         assert not outside.exists() and not (tmp_path / "01-hello-world" / "data.json").exists()
+    finally:
+        host.close()
+
+
+@pytest.mark.skipif(shutil.which("bwrap") is None, reason="bubblewrap is not installed")
+def test_a_bubblewrap_that_cannot_cap_a_folder_in_memory_still_sandboxes_the_app(tmp_path, monkeypatch):
+    # bubblewrap before 0.8 (Ubuntu 22.04's 0.6) has no --size: the copies stay on the disk.
+    monkeypatch.setattr(apps, "caps_memory_folders", lambda bwrap: False)
+    tests, outside = Path(__file__).resolve(), tmp_path / "outside.txt"
+    source = ESCAPES.replace("TESTS", repr(str(tests))).replace("OUTSIDE", repr(str(outside)))
+    host = AppHost(sandbox="bwrap")
+    try:
+        app = LearnerApp(host, learner(tmp_path, "01-hello-world", source)).start()
+        answer = app.client.get("/").json()
+        assert (answer["read_tests"], answer["write_outside"], answer["write_own"]) == (
+            "FileNotFoundError",
+            "FileNotFoundError",
+            "done",
+        )
+        assert host.sandboxed and app.copy is not None and app.copy.is_relative_to(host.scratch)
+        assert app.read_file("data.json") == b"[]"
     finally:
         host.close()
 

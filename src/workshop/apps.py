@@ -165,20 +165,36 @@ def _copy_folder(source: Path, target: Path) -> None:
     shutil.copytree(source, target, symlinks=True, ignore=copy_ignored)
 
 
-def sandbox_command(shared: Sequence[Path] = ()) -> list[str] | None:
+@functools.cache
+def caps_memory_folders(bwrap: str) -> bool:
+    """bubblewrap 0.8 and newer can cap a folder in memory (--size); Ubuntu 22.04 has 0.6."""
+    try:
+        usage = subprocess.run([bwrap, "--help"], capture_output=True, text=True, timeout=20).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return "--size" in usage
+
+
+def sandbox_command(scratch: Path, shared: Sequence[Path] = ()) -> list[str] | None:
     """bubblewrap's command line for the host, or None where there is no bubblewrap.
 
     Inside: a new PID namespace whose processes all die with the host, no network
     (the test process hands each app its listening socket), an unprivileged user,
     a read-only view of the system and of Python and its packages only, and one
     writable folder for the throw-away copies, /apps: in memory, capped (APPS_SIZE),
-    gone with the sandbox. The test process reaches it through /proc (AppHost.workdir).
+    gone with the sandbox; the test process reaches it through /proc (AppHost.workdir).
+    A bubblewrap that cannot cap it (older than 0.8) gets `scratch`, on the disk, instead.
     The tests, the hidden tests, the class folder and every other learner's work are
     not there at all. `shared`: folders the apps may read, e.g. a database server's
     socket folder (tests/database_servers.py)."""
     bwrap = shutil.which("bwrap")
     if bwrap is None or not sys.platform.startswith("linux"):
         return None
+    capped = caps_memory_folders(bwrap)
+
+    def cap(size: int) -> list[str]:
+        return ["--size", str(size)] if capped else []
+
     readable = [
         "/usr",
         "/bin",
@@ -205,12 +221,10 @@ def sandbox_command(shared: Sequence[Path] = ()) -> list[str] | None:
         "/dev",
         # Writable, but in memory: capped, so that an app cannot fill the machine's memory there;
         # /dev itself read-only (its devices still work).
-        "--size",
-        str(TMP_SIZE),
+        *cap(TMP_SIZE),
         "--tmpfs",
         "/tmp",
-        "--size",
-        str(SHM_SIZE),
+        *cap(SHM_SIZE),
         "--tmpfs",
         "/dev/shm",
         "--remount-ro",
@@ -220,20 +234,19 @@ def sandbox_command(shared: Sequence[Path] = ()) -> list[str] | None:
         command += ["--ro-bind-try", path, path]
     for folder in shared:
         command += ["--ro-bind", str(folder), str(folder)]
+    copies = APPS_INSIDE if capped else str(scratch)
+    place = [*cap(APPS_SIZE), "--tmpfs", APPS_INSIDE] if capped else ["--bind", copies, copies]
     command += [
         "--ro-bind",
         str(HOST_SCRIPT),
         SANDBOX_SCRIPT,
-        "--size",
-        str(APPS_SIZE),
-        "--tmpfs",
-        APPS_INSIDE,
+        *place,
         "--chdir",
-        APPS_INSIDE,
+        copies,
         "--clearenv",
         "--setenv",
         "HOME",
-        APPS_INSIDE,
+        copies,
         "--setenv",
         "PATH",
         "/usr/bin:/bin",
@@ -275,6 +288,7 @@ class AppHost:
         self.control: socket.socket | None = None
         self.buffer = b""
         self.sandboxed = False
+        self.copies_inside = False  # the copies are in the sandbox's own folder, not in scratch
         self.sandbox = sandbox
         self.waiting = False  # a command was sent and its answer not read yet
         self.launching = False  # started, and its "host_ready" not read yet
@@ -293,7 +307,7 @@ class AppHost:
         that descriptor from then on: a PID is soon another process's (32768 of them, often)."""
         if self.process is None:
             self.launch()
-        if not self.sandboxed:
+        if not self.copies_inside:
             return self.scratch
         if self.apps_folder is None:
             self.ready()
@@ -315,14 +329,14 @@ class AppHost:
 
     def inside(self, path: Path) -> str:
         """A path of workdir as the host sees it."""
-        if not self.sandboxed:
+        if not self.copies_inside:
             return str(path)
         return f"{APPS_INSIDE}/{path.relative_to(self.workdir).as_posix()}"
 
     def launch(self) -> None:
         ours, theirs = socket.socketpair()
         fd = theirs.fileno()
-        command = sandbox_command(self.shared) if self.sandbox != "none" else None
+        command = sandbox_command(self.scratch, self.shared) if self.sandbox != "none" else None
         if command is not None and self.sandbox == "auto" and not sandbox_works(command):
             command = None
         if command is None and self.sandbox == "bwrap":
@@ -330,10 +344,13 @@ class AppHost:
         # The libraries of every folder seen or expected so far, imported while it warms up.
         libraries = sorted({name for names in self.scanned.values() for name in names})
         passed = [fd]
+        self.copies_inside = command is not None and APPS_INSIDE in command  # else in scratch
         if command is not None:
-            self.sandbox_info, info = os.pipe()
-            passed.append(info)
-            argv = [*command, "--info-fd", str(info), sys.executable, "-I", SANDBOX_SCRIPT, str(fd), *libraries]
+            if self.copies_inside:  # bubblewrap names the sandbox's process: its folder is reached through it
+                self.sandbox_info, info = os.pipe()
+                passed.append(info)
+                command = [*command, "--info-fd", str(info)]
+            argv = [*command, sys.executable, "-I", SANDBOX_SCRIPT, str(fd), *libraries]
         else:
             argv = [sys.executable, "-I", str(HOST_SCRIPT), str(fd), *libraries]
         self.sandboxed = command is not None

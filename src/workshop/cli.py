@@ -261,8 +261,9 @@ def check_sandbox() -> tuple[str, str]:
     required = os.environ.get("WORKSHOP_SANDBOX") == "bwrap"  # then the checks fail without it
     if not sys.platform.startswith("linux"):
         return (FAIL if required else NOTE), f"no bubblewrap (Linux only): {plain}"
-    command = sandbox_command()
-    works = command is not None and sandbox_works(command)
+    with tempfile.TemporaryDirectory(prefix="workshop-doctor-") as folder:
+        command = sandbox_command(Path(folder))
+        works = command is not None and sandbox_works(command)
     if works:
         return OK, "bubblewrap: each app under test runs in a sandbox"
     why = "not installed" if command is None else "installed, but refused to start here (no user namespaces?)"
