@@ -106,7 +106,7 @@ def write_new_file(folder: Path, name: str, text: str) -> None:
 # The app may have put links in its copy, to any file of the grader's (a link is only a
 # name, whatever it points at in the sandbox), and may have swapped a folder of the copy
 # for one. The test process reaches every file from the host's workdir, which the app
-# cannot replace (the sandbox's bind mount), one part at a time with O_NOFOLLOW.
+# cannot replace (a mount point in the sandbox), one part at a time with O_NOFOLLOW.
 
 FILE_LIMIT = 50 * 2**20  # bytes: a bigger file of the app's is not read (its database is small)
 SAFE_OPEN = os.open in os.supports_dir_fd and hasattr(os, "O_NOFOLLOW")  # not on Windows (and no sandbox there)
