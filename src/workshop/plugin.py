@@ -51,8 +51,6 @@ from workshop.results import (
 )
 from workshop.steps import SUITE_NAME, step_of
 
-pytest_plugins = ["workshop.fixtures"]
-
 OUTPUT_LIMIT = 4000  # characters of captured output kept per report section
 DEFAULT_IMPORT_TIMEOUT = 10.0
 DEFAULT_REQUEST_TIMEOUT = 10.0
@@ -122,6 +120,11 @@ def pytest_configure(config: pytest.Config) -> None:
             f"pytest took {folder} for a test folder and left the workshop's settings behind. "
             f"Write the option with an equals sign: {option}={folder}"
         )
+    # The fixtures replace some of pytest-playwright's (the browser's launch), which only the
+    # plugin registered last can do. Plugins of installed packages are loaded in the order
+    # Python lists the packages, which can put ours first (PYTHONPATH=src, where the editable
+    # install's metadata is); here every one of them is loaded, whatever that order.
+    config.pluginmanager.import_plugin("workshop.fixtures")
     config.pluginmanager.register(Grading(config), "workshop_grading")
     if config.getoption("--first-failure-per-suite"):
         config.pluginmanager.register(FirstFailurePerSuite(), "workshop_first_failure_per_suite")
