@@ -13,7 +13,8 @@ Every test creates its users itself, on a fresh app (a fresh database). Each use
 here has an HTTP client of their own that sends their login cookie (user_checks.py).
 
 Argon2 is slow on purpose (from 30 to 200 ms of CPU per sign-up and log-in, as the
-learner sets it): the tests sign up as few users as they can.
+learner sets it): the apps the checks start hash at argon2-cffi's cheapest costs
+(workshop.apphost.cheapest_argon2), and the tests sign up as few users as they can.
 """
 
 import re

@@ -214,6 +214,45 @@ def test_the_later_steps_libraries_are_imported_for_the_apps_that_use_them(host,
     app.stop()
 
 
+HASHES_PASSWORDS = """from argon2 import PasswordHasher
+from fastapi import FastAPI
+from pwdlib import PasswordHash
+from pwdlib.hashers.argon2 import Argon2Hasher
+
+app = FastAPI()
+tutorial = PasswordHash.recommended()  # FastAPI's tutorial: 64 MiB, 3 passes, 4 lanes
+owasp = PasswordHash((Argon2Hasher(memory_cost=19 * 1024, time_cost=2, parallelism=1, hash_len=24),))
+direct = PasswordHasher(salt_len=12)  # argon2-cffi itself
+
+@app.get("/")
+def hashes():
+    return {"tutorial": tutorial.hash("pw"), "owasp": owasp.hash("pw"), "argon2": direct.hash("pw")}
+"""
+
+
+def test_the_apps_hash_passwords_with_argon2s_cheapest_costs_and_their_own_type_and_lengths(host, tmp_path):
+    from argon2 import extract_parameters
+    from argon2.profiles import CHEAPEST
+    from pwdlib.hashers.argon2 import Argon2Hasher
+
+    app = LearnerApp(host, learner(tmp_path, "17-users", HASHES_PASSWORDS)).start()
+    try:
+        hashes = app.client.get("/").json()
+    finally:
+        app.stop()
+    lengths = {"tutorial": (32, 16), "owasp": (24, 16), "argon2": (32, 12)}
+    for name, stored in hashes.items():
+        assert stored.startswith("$argon2id$v=19$m=8,t=1,p=1$"), (name, stored)
+        found = extract_parameters(stored)
+        assert (found.time_cost, found.memory_cost, found.parallelism) == (1, 8, 1) == (
+            CHEAPEST.time_cost,
+            CHEAPEST.memory_cost,
+            CHEAPEST.parallelism,
+        )
+        assert (found.hash_len, found.salt_len) == lengths[name], name
+        assert Argon2Hasher().verify("pw", stored) and not Argon2Hasher().verify("not pw", stored)
+
+
 EXITS_ON_REQUEST = """import os
 from fastapi import FastAPI
 app = FastAPI()

@@ -277,6 +277,7 @@ LIBRARIES: dict[str, tuple[str, ...]] = {
     "sqlalchemy": ("sqlalchemy", "sqlalchemy.dialects.sqlite", "sqlite3"),
     "sqlmodel": ("sqlalchemy", "sqlalchemy.dialects.sqlite", "sqlite3", "sqlmodel"),
     "pwdlib": ("pwdlib", "pwdlib.hashers.argon2"),
+    "argon2": ("argon2",),
 }
 
 
@@ -304,6 +305,44 @@ def warm_libraries(names: list[str]) -> None:
     if modules:
         _import_quietly(modules)
         _map_modules_to_files()
+        cheapest_argon2()
+
+
+def cheapest_argon2() -> None:
+    """Argon2 at argon2-cffi's cheapest settings in the apps the checks start.
+
+    Argon2 is slow on purpose: 30 to 200 ms of CPU a hash, as the app sets it, for every
+    sign-up, log-in and app start (a dummy hash), two thirds of a users step's app CPU.
+    Like a test settings module's quick password hasher, every PasswordHasher (pwdlib's
+    Argon2Hasher makes one) gets the profile that argon2-cffi made for tests, CHEAPEST:
+    microseconds. Only its cost changes: its type and lengths stay the app's, and the app's
+    own settings are still checked first. The checks see what a learner can see, a stored
+    `$argon2id$...` hash that verifies the password; only its m=, t= and p= are cheaper.
+    Children import their app after this, so every PasswordHasher they make is cheap."""
+    argon2 = sys.modules.get("argon2")
+    if argon2 is None or getattr(argon2.PasswordHasher.__init__, "cheapest", False):
+        return
+    try:
+        from argon2.profiles import CHEAPEST
+    except ImportError:
+        return  # an argon2-cffi older than 21.2: hashes cost what the app set
+    app_settings = argon2.PasswordHasher.__init__
+
+    def cheapest(self: Any, *args: Any, **kwargs: Any) -> None:
+        app_settings(self, *args, **kwargs)  # the app's own settings, checked as they would be
+        app_settings(
+            self,
+            time_cost=CHEAPEST.time_cost,
+            memory_cost=CHEAPEST.memory_cost,
+            parallelism=CHEAPEST.parallelism,
+            hash_len=self.hash_len,
+            salt_len=self.salt_len,
+            encoding=self.encoding,
+            type=self.type,
+        )
+
+    cheapest.cheapest = True  # type: ignore[attr-defined]
+    argon2.PasswordHasher.__init__ = cheapest
 
 
 def _endpoint() -> dict[str, str]:
