@@ -12,6 +12,8 @@ from email.utils import parsedate_to_datetime
 
 import httpx2
 
+from workshop.apps import new_client
+
 THE_BOX = 'see the box "What the checks expect" on the step\'s page'
 PASSWORDS = {"ana": "ana's long secret 1", "ben": "ben's long secret 2"}
 
@@ -83,7 +85,7 @@ def make_accounts(learner_app):
     made = []
 
     def make(name: str, password: str | None = None) -> Account:
-        client = httpx2.Client(base_url=learner_app.url, timeout=learner_app.request_timeout)
+        client = new_client(learner_app.url, learner_app.request_timeout)
         account = Account(name, password or PASSWORDS.get(name, f"{name}'s long secret"), client)
         made.append(account)
         return account

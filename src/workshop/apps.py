@@ -17,6 +17,7 @@ import queue
 import re
 import shutil
 import socket
+import ssl
 import stat
 import subprocess
 import sys
@@ -659,10 +660,23 @@ def listening_socket(port: int, wait: float = 3.0) -> socket.socket:
 
 @functools.cache
 def http_client(url: str, timeout: float) -> httpx2.Client:
-    """One client per address: making one costs milliseconds (its TLS settings), and
-    every test's app is served at the same address. No connection is kept open
-    from one request to the next: the app behind the address changes."""
-    return httpx2.Client(base_url=url, timeout=timeout, limits=httpx2.Limits(max_keepalive_connections=0))
+    """One client per address: every test's app is served at the same address."""
+    return new_client(url, timeout)
+
+
+def new_client(url: str, timeout: float) -> httpx2.Client:
+    """A client of the app at `url`, e.g. one per user with its own cookies. No connection is
+    kept open from one request to the next: the app behind the address changes."""
+    limits = httpx2.Limits(max_keepalive_connections=0)
+    return httpx2.Client(base_url=url, timeout=timeout, limits=limits, verify=tls_settings())
+
+
+@functools.cache
+def tls_settings() -> ssl.SSLContext:
+    """The TLS settings that every client shares. The apps speak plain HTTP, but a client
+    makes its own settings when it is given none: 30 ms of CPU each (every CA certificate
+    is read), about 0.5 s for the clients of a users step's suite."""
+    return ssl.create_default_context()
 
 
 @dataclass(frozen=True)

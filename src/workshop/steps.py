@@ -29,13 +29,13 @@ def step_of(suite: Path) -> str | None:
     return match.group(1) if match else None
 
 
-def step_folders(steps_dir: Path) -> dict[str, list[Path]]:
-    """The step folders in steps_dir, by number: {"04": [steps_dir/04-create-bookmark], ...}.
-    A folder that holds nothing but Python's caches is no step: git leaves one behind where
-    a step folder was renamed (its __pycache__ is not tracked)."""
+def step_folders(steps_dir: Path, number: str | None = None) -> dict[str, list[Path]]:
+    """The step folders in steps_dir, by number: {"04": [steps_dir/04-create-bookmark], ...};
+    with `number`, only that step's. A folder that holds nothing but Python's caches is no
+    step: git leaves one behind where a step folder was renamed (its __pycache__ is not tracked)."""
     found: dict[str, list[Path]] = {}
     if steps_dir.is_dir():
-        for path in sorted(steps_dir.iterdir()):
+        for path in sorted(steps_dir.glob(f"{number}-*" if number else "*")):
             match = STEP_FOLDER.fullmatch(path.name)
             if match and path.is_dir() and not only_caches(path):
                 found.setdefault(match.group(1), []).append(path)
@@ -57,7 +57,7 @@ def only_caches(folder: Path) -> bool:
 
 def find_step_folder(steps_dir: Path, number: str) -> Path:
     """The one folder NN-* in steps_dir; raises LookupError with a learner's message otherwise."""
-    found = step_folders(steps_dir).get(number, [])
+    found = step_folders(steps_dir, number).get(number, [])
     if not found:
         raise LookupError(f"step {number}: there is no folder {number}-* in {steps_dir}")
     if found[0].is_symlink():
