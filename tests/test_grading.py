@@ -209,6 +209,9 @@ def test_the_later_steps_libraries_are_imported_for_the_apps_that_use_them(host,
     os.mkfifo(folder / "pipe.py")  # never opened: reading it would wait forever
     (folder / "elsewhere.py").symlink_to(REPO / "steps" / "15-database" / "bookmarks" / "settings.py")  # not read
     assert libraries_used(folder) == ["pwdlib", "sqlmodel"]
+    on_postgresql = {"env": {"DATABASE_URL": "postgresql+psycopg://ana:pw@/ana?host=/run/pg"}}
+    assert host.libraries(folder, on_postgresql) == ["psycopg", "pwdlib", "sqlmodel"]  # SQLAlchemy's driver
+    assert host.libraries(folder, {"env": {"DATABASE_URL": "sqlite:///other.db"}}) == ["pwdlib", "sqlmodel"]
     app = LearnerApp(host, folder).start()
     assert app.client.get("/").json() == {"preloaded": True}
     app.stop()

@@ -278,6 +278,7 @@ LIBRARIES: dict[str, tuple[str, ...]] = {
     "sqlmodel": ("sqlalchemy", "sqlalchemy.dialects.sqlite", "sqlite3", "sqlmodel"),
     "pwdlib": ("pwdlib", "pwdlib.hashers.argon2"),
     "argon2": ("argon2",),
+    "psycopg": ("psycopg", "sqlalchemy.dialects.postgresql.psycopg"),
 }
 
 
