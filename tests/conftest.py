@@ -15,6 +15,14 @@ FUZZ_MODULE = "test_fuzz_reference_steps.py"
 # Schemathesis is the workshop's own tooling (requirements-dev.txt), not the learners': where it
 # is not installed, the fuzzing module is left out (the everyday run deselects it anyway).
 collect_ignore = [] if importlib.util.find_spec("schemathesis") else [FUZZ_MODULE]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if collect_ignore and any(FUZZ_MODULE in str(argument) for argument in config.args):
+        raise pytest.UsageError(
+            f"{FUZZ_MODULE} needs Schemathesis, one of the workshop's own tools: "
+            "pip install -r requirements-dev.txt"
+        )
 USES_HYPOTHESIS = ("hypothesis", "api_model")  # words of a module that uses it, itself or through the model
 
 
