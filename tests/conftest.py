@@ -15,6 +15,7 @@ FUZZ_MODULE = "test_fuzz_reference_steps.py"
 # Schemathesis is the workshop's own tooling (requirements-dev.txt), not the learners': where it
 # is not installed, the fuzzing module is left out (the everyday run deselects it anyway).
 collect_ignore = [] if importlib.util.find_spec("schemathesis") else [FUZZ_MODULE]
+USES_HYPOTHESIS = ("hypothesis", "api_model")  # words of a module that uses it, itself or through the model
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -23,7 +24,6 @@ def pytest_configure(config: pytest.Config) -> None:
             f"{FUZZ_MODULE} needs Schemathesis, one of the workshop's own tools: "
             "pip install -r requirements-dev.txt"
         )
-USES_HYPOTHESIS = ("hypothesis", "api_model")  # words of a module that uses it, itself or through the model
 
 
 def pytest_collectstart(collector: pytest.Collector) -> None:

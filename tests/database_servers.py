@@ -31,9 +31,9 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-DATABASE_CHOICE = "WORKSHOP_DATABASE"
+DATABASE_CHOICE = "WORKSHOP_DATABASE"  # "sqlite" (the default) or "postgresql"
 # Databases made ahead of the tests that will get them: CREATE DATABASE takes 0.1-0.3 s.
-DATABASES_AHEAD = 1  # "sqlite" (the default) or "postgresql"
+DATABASES_AHEAD = 1
 POSTGRES_HINT = (
     "WORKSHOP_DATABASE=postgresql needs PostgreSQL's server programs (initdb, pg_ctl): "
     "on Debian/Ubuntu `sudo apt-get install postgresql`, or set POSTGRES_BIN to the folder that holds them"
